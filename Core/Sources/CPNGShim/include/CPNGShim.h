@@ -1,0 +1,1 @@
+int digits_png_placeholder(void);

@@ -1,0 +1,2 @@
+#include "CPNGShim.h"
+int digits_png_placeholder(void) { return 0; }

@@ -1,0 +1,40 @@
+import CZlibShim
+
+/// gzip through the system zlib.
+public enum Gzip {
+    /// Whether `bytes` start with the gzip magic number 1f 8b.
+    public static func isCompressed(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
+    }
+
+    /// The inflated bytes of a gzip stream, or a sentence saying what is wrong with it.
+    /// `limit` caps the output, so that a crafted file cannot take all memory.
+    public static func decompress(_ bytes: [UInt8], limit: Int = 256 << 20) -> Result<[UInt8], GzipFailure> {
+        var output: UnsafeMutablePointer<UInt8>? = nil
+        var length = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = bytes.withUnsafeBufferPointer { input in
+            digits_gunzip(input.baseAddress, input.count, limit, &output, &length, &message, message.count)
+        }
+        guard status == 0, let output else {
+            return .failure(GzipFailure(reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)))
+        }
+        defer { digits_zlib_free(output) }
+        return .success(Array(UnsafeBufferPointer(start: output, count: length)))
+    }
+
+    /// `bytes` as a gzip stream.
+    public static func compress(_ bytes: [UInt8]) -> [UInt8] {
+        var output: UnsafeMutablePointer<UInt8>? = nil
+        var length = 0
+        let status = bytes.withUnsafeBufferPointer { digits_gzip($0.baseAddress, $0.count, &output, &length) }
+        precondition(status == 0 && output != nil, "zlib failed to compress \(bytes.count) bytes")
+        defer { digits_zlib_free(output) }
+        return Array(UnsafeBufferPointer(start: output, count: length))
+    }
+}
+
+/// Why a gzip stream could not be inflated.
+public struct GzipFailure: Error, Equatable {
+    public let reason: String
+}

@@ -1,0 +1,52 @@
+import NeuralNetwork
+
+/// Labelled MNIST images as the files hold them: one unsigned byte per pixel.
+///
+///     // pixels: [count x rows x columns], row-major; 0 = background, 255 = ink
+///     // labels: [count], each 0...9
+public struct MNISTImages: Sendable, Equatable {
+    public let rows: Int
+    public let columns: Int
+    public let pixels: [UInt8]
+    public let labels: [UInt8]
+
+    public init(rows: Int, columns: Int, pixels: [UInt8], labels: [UInt8]) {
+        precondition(pixels.count == labels.count * rows * columns, "\(pixels.count) pixels for \(labels.count) images of \(rows)x\(columns)")
+        self.rows = rows
+        self.columns = columns
+        self.pixels = pixels
+        self.labels = labels
+    }
+
+    public var count: Int { labels.count }
+    public var pixelsPerImage: Int { rows * columns }
+
+    /// The pixels of image `index`.
+    public func image(at index: Int) -> ArraySlice<UInt8> {
+        pixels[(index * pixelsPerImage)..<((index + 1) * pixelsPerImage)]
+    }
+
+    /// The images in `range`.
+    public func slice(_ range: Range<Int>) -> MNISTImages {
+        MNISTImages(
+            rows: rows, columns: columns,
+            pixels: Array(pixels[(range.lowerBound * pixelsPerImage)..<(range.upperBound * pixelsPerImage)]),
+            labels: Array(labels[range]))
+    }
+
+    /// The images as network inputs, each pixel x/255 in [0, 1] (as network2's loader does).
+    public var samples: Samples {
+        Samples(inputSize: pixelsPerImage, inputs: pixels.map { Float($0) / 255 }, labels: labels)
+    }
+}
+
+/// MNIST split as in the book: the first 50,000 training images train, the last 10,000
+/// validate, and the 10,000 t10k images test.
+public struct MNISTSplit: Sendable {
+    public let training: MNISTImages
+    public let validation: MNISTImages
+    public let test: MNISTImages
+
+    /// How many of the 60,000 training images train; the rest validate.
+    public static let trainingCount = 50_000
+}

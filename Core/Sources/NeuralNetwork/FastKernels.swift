@@ -1,0 +1,155 @@
+/// The kernels that carry nearly all of the training arithmetic, on flat `Float` buffers.
+///
+/// Each has a plain twin in `ReferenceKernels` that the tests compare it with. Three habits
+/// keep them fast:
+/// - register blocking: a tile of two weight rows by four inputs is multiplied out of
+///   registers, so each value loaded from memory feeds several products;
+/// - the horizontal sum of a SIMD accumulator happens once, after the loop (inside it, it
+///   would serialise every iteration), and eight independent accumulators keep the adders busy;
+/// - multiplies and adds are written separately rather than as fused multiply-adds: without
+///   FMA in the target, `addingProduct` becomes a libm call per lane, and this way every build
+///   computes the same bits.
+///
+/// The inputs of a mini-batch are gathered into one contiguous buffer whose row count is
+/// rounded up to a multiple of `sampleBlock`; the padding rows are zero and their results
+/// are never read.
+enum FastKernels {
+    typealias Vector = SIMD8<Float>
+    static let width = Vector.scalarCount
+    /// Inputs per register tile; buffers of samples are padded to a multiple of it.
+    static let sampleBlock = 4
+
+    @inline(__always)
+    static func load(_ pointer: UnsafePointer<Float>, _ offset: Int) -> Vector {
+        UnsafeRawPointer(pointer + offset).loadUnaligned(as: Vector.self)
+    }
+
+    @inline(__always)
+    static func store(_ vector: Vector, _ pointer: UnsafeMutablePointer<Float>, _ offset: Int) {
+        UnsafeMutableRawPointer(pointer + offset).storeBytes(of: vector, as: Vector.self)
+    }
+
+    /// The 2 x 4 dot products of weight rows `w0`, `w1` with the four inputs at `x`
+    /// (consecutive rows `stride` apart): `[w0·x0, w0·x1, w0·x2, w0·x3, w1·x0, …]`.
+    @inline(__always)
+    static func dot2x4(
+        _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        stride: Int, count: Int
+    ) -> SIMD8<Float> {
+        let (x0, x1, x2, x3) = (x, x + stride, x + 2 * stride, x + 3 * stride)
+        var a00 = Vector(), a01 = Vector(), a02 = Vector(), a03 = Vector()
+        var a10 = Vector(), a11 = Vector(), a12 = Vector(), a13 = Vector()
+        var k = 0
+        while k + width <= count {
+            let u = load(w0, k), v = load(w1, k)
+            let p0 = load(x0, k), p1 = load(x1, k), p2 = load(x2, k), p3 = load(x3, k)
+            a00 += u * p0; a01 += u * p1; a02 += u * p2; a03 += u * p3
+            a10 += v * p0; a11 += v * p1; a12 += v * p2; a13 += v * p3
+            k += width
+        }
+        var result = SIMD8(
+            a00.sum(), a01.sum(), a02.sum(), a03.sum(), a10.sum(), a11.sum(), a12.sum(), a13.sum())
+        while k < count {
+            let u = w0[k], v = w1[k]
+            let p = SIMD4(x0[k], x1[k], x2[k], x3[k])
+            result += SIMD8(lowHalf: u * p, highHalf: v * p)
+            k += 1
+        }
+        return result
+    }
+
+    /// aᵒᵘᵗ[s] = σ(W·aⁱⁿ[s] + b) for every input s of a mini-batch.
+    ///
+    ///     // weights: [outputs x inputs], row-major; biases: [outputs]
+    ///     // input:   [paddedSamples x inputs], row-major, paddedSamples a multiple of 4
+    ///     // output:  [paddedSamples x outputs], row-major
+    static func forward(
+        weights: UnsafePointer<Float>, biases: UnsafePointer<Float>, input: UnsafePointer<Float>,
+        paddedSamples: Int, inputs: Int, outputs: Int, output: UnsafeMutablePointer<Float>
+    ) {
+        precondition(paddedSamples % sampleBlock == 0, "\(paddedSamples) samples are not padded to a multiple of \(sampleBlock)")
+        var j = 0
+        while j < outputs {
+            // An odd last row is paired with itself; its twin result is simply not stored.
+            let second = min(j + 1, outputs - 1)
+            let w0 = weights + j * inputs
+            let w1 = weights + second * inputs
+            for s in stride(from: 0, to: paddedSamples, by: sampleBlock) {
+                let z = dot2x4(w0, w1, input + s * inputs, stride: inputs, count: inputs)
+                for i in 0..<sampleBlock {
+                    output[(s + i) * outputs + j] = sigmoid(z[i] + biases[j])
+                    output[(s + i) * outputs + second] = sigmoid(z[sampleBlock + i] + biases[second])
+                }
+            }
+            j += 2
+        }
+    }
+
+    /// The error of the layer below: δⁱⁿ[s] = Wᵀ·δᵒᵘᵗ[s] ⊙ aⁱⁿ[s] ⊙ (1 − aⁱⁿ[s]).
+    ///
+    ///     // weights: [outputs x inputs]; deltaOut: [sampleCount x outputs]
+    ///     // activations, deltaIn: [sampleCount x inputs]
+    static func backpropagate(
+        weights: UnsafePointer<Float>, deltaOut: UnsafePointer<Float>,
+        activations: UnsafePointer<Float>, sampleCount: Int, inputs: Int, outputs: Int,
+        deltaIn: UnsafeMutablePointer<Float>
+    ) {
+        for s in 0..<sampleCount {
+            let target = deltaIn + s * inputs
+            target.initialize(repeating: 0, count: inputs)
+            // Wᵀ·δ as a sum of weight rows scaled by δⱼ: contiguous, so it vectorises.
+            for j in 0..<outputs {
+                let d = deltaOut[s * outputs + j]
+                let row = weights + j * inputs
+                for k in 0..<inputs { target[k] += d * row[k] }
+            }
+            let a = activations + s * inputs
+            for k in 0..<inputs { target[k] *= a[k] * (1 - a[k]) }
+        }
+    }
+
+    /// The gradient step on one layer, fused so the gradient is never stored:
+    /// Wⱼ ← decay·Wⱼ − Σₛ (step·δ[s]ⱼ)·aⁱⁿ[s] and bⱼ ← bⱼ − step·Σₛ δ[s]ⱼ.
+    ///
+    ///     // weights: [outputs x inputs]; biases: [outputs]; delta: [sampleCount x outputs]
+    ///     // input: [sampleCount x inputs], row-major
+    ///     // coefficients: room for sampleCount values
+    static func update(
+        weights: UnsafeMutablePointer<Float>, biases: UnsafeMutablePointer<Float>,
+        delta: UnsafePointer<Float>, input: UnsafePointer<Float>,
+        sampleCount: Int, inputs: Int, outputs: Int, decay: Float, step: Float,
+        coefficients: UnsafeMutablePointer<Float>
+    ) {
+        for j in 0..<outputs {
+            var biasGradient: Float = 0
+            for s in 0..<sampleCount {
+                let d = delta[s * outputs + j]
+                biasGradient += d
+                coefficients[s] = step * d
+            }
+            biases[j] -= step * biasGradient
+            let row = weights + j * inputs
+            var k = 0
+            // Two column blocks at once: two independent chains of sums.
+            while k + 2 * width <= inputs {
+                var sum0 = Vector(), sum1 = Vector()
+                var x = input + k
+                for s in 0..<sampleCount {
+                    let c = Vector(repeating: coefficients[s])
+                    sum0 += c * load(x, 0)
+                    sum1 += c * load(x, width)
+                    x += inputs
+                }
+                store(load(row, k) * decay - sum0, row, k)
+                store(load(row, k + width) * decay - sum1, row, k + width)
+                k += 2 * width
+            }
+            while k < inputs {
+                var sum: Float = 0
+                for s in 0..<sampleCount { sum += coefficients[s] * input[s * inputs + k] }
+                row[k] = row[k] * decay - sum
+                k += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Testing
+
+@testable import NeuralNetwork
+
+/// Each fast kernel against its plain twin in `ReferenceKernels`.
+@Suite struct FastKernelTests {
+    @Test(arguments: [[784, 30, 10], [13, 7, 5, 3], [9, 4]])
+    func batchedOutputsMatchFeedforward(sizes: [Int]) {
+        let network = randomNetwork(sizes)
+        // 67 samples: whole blocks of 64 and of 4, and ragged tails of both.
+        let samples = randomSamples(count: 67, inputSize: sizes[0], classes: sizes.last!)
+        var worst: Float = 0
+        network.forEachOutput(samples) { index, output in
+            let expected = network.feedforward(Array(samples.input(at: index)))
+            worst = max(worst, maxDifference(Array(output), expected))
+        }
+        #expect(worst < 1e-5)
+    }
+
+    @Test(arguments: [1, 3, 4, 10, 13])
+    func miniBatchStepMatchesReference(batchSize: Int) {
+        for sizes in [[784, 30, 10], [13, 7, 5, 3]] {
+            for cost in CostFunction.allCases {
+                var fast = randomNetwork(sizes, cost: cost)
+                var reference = fast
+                let samples = randomSamples(count: batchSize, inputSize: sizes[0], classes: sizes.last!)
+                let workspace = Workspace(sizes: sizes, capacity: batchSize)
+                samples.inputs.withUnsafeBufferPointer { inputs in
+                    for s in 0..<batchSize { workspace.gather(row: s, from: inputs.baseAddress!, index: s) }
+                }
+                samples.labels.withUnsafeBufferPointer { labels in
+                    fast.updateMiniBatch(workspace: workspace, labels: labels, eta: 0.5, lambda: 5, trainingSetSize: 1000)
+                }
+                ReferenceKernels.updateMiniBatch(
+                    &reference, inputs: (0..<batchSize).map { Array(samples.input(at: $0)) },
+                    labels: samples.labels.map(Int.init), eta: 0.5, lambda: 5, trainingSetSize: 1000)
+                for layer in 0..<fast.layerCount {
+                    #expect(maxDifference(fast.weights[layer], reference.weights[layer]) < 1e-5, "\(sizes) \(cost) layer \(layer)")
+                    #expect(maxDifference(fast.biases[layer], reference.biases[layer]) < 1e-5, "\(sizes) \(cost) layer \(layer)")
+                }
+            }
+        }
+    }
+
+    @Test func predictionsMatchPredict() {
+        let network = randomNetwork([20, 8, 10])
+        let samples = randomSamples(count: 30, inputSize: 20, classes: 10)
+        let guesses = network.predictions(for: samples)
+        #expect(guesses == (0..<30).map { network.predict(Array(samples.input(at: $0))) })
+    }
+
+    @Test func evaluationCountsTheConfusionMatrix() {
+        let network = randomNetwork([20, 8, 10])
+        let samples = randomSamples(count: 50, inputSize: 20, classes: 10)
+        let evaluation = network.evaluate(on: samples)
+        let guesses = network.predictions(for: samples)
+        #expect(evaluation.count == 50)
+        #expect(evaluation.correct == zip(guesses, samples.labels).filter { $0 == Int($1) }.count)
+        #expect(evaluation.confusion.flatMap { $0 }.reduce(0, +) == 50)
+        for label in 0..<10 {
+            #expect(evaluation.confusion[label].reduce(0, +) == samples.labels.filter { $0 == label }.count)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Testing
+
+@testable import NeuralNetwork
+
+@Suite struct ModelFileTests {
+    @Test func roundTripKeepsEveryBit() throws {
+        let network = randomNetwork([784, 30, 10], cost: .quadratic)
+        let text = try ModelFile.encode(network, metadata: [("test_accuracy", .number(0.9649))])
+        let (decoded, metadata) = try ModelFile.decode(text)
+        #expect(decoded == network)
+        #expect(metadata["test_accuracy"] == .number(0.9649))
+    }
+
+    /// A file exactly as network2.py's `save()` writes it (`json.dump` of tolists()).
+    @Test func readsTheBooksOwnLayout() throws {
+        let text = """
+            {"sizes": [3, 2, 2], "weights": [[[0.1, -0.2, 0.30000000000000004], [1.5, 2.0, -3.25]], \
+            [[0.5, 0.25], [-1e-05, 7]]], "biases": [[[0.5], [-0.5]], [[1.0], [2.0]]], "cost": "CrossEntropyCost"}
+            """
+        let (network, metadata) = try ModelFile.decode(text)
+        #expect(network.sizes == [3, 2, 2])
+        #expect(network.weights[0] == [0.1, -0.2, 0.3, 1.5, 2.0, -3.25])
+        #expect(network.weights[1] == [0.5, 0.25, -1e-05, 7])
+        #expect(network.biases == [[0.5, -0.5], [1, 2]])
+        #expect(network.cost == .crossEntropy)
+        #expect(metadata == .object([]))
+    }
+
+    /// What this writes has network2's keys and shapes: biases as columns, weights as rows.
+    @Test func writesTheBooksShapes() throws {
+        let network = Network(sizes: [2, 1], weights: [[0.5, -0.25]], biases: [[0.125]], cost: .crossEntropy)
+        let document = try JSONValue(parsing: try ModelFile.encode(network))
+        #expect(document["sizes"] == .array([.number(2), .number(1)]))
+        #expect(document["weights"] == .array([.array([.array([.number(0.5), .number(-0.25)])])]))
+        #expect(document["biases"] == .array([.array([.array([.number(0.125)])])]))
+        #expect(document["cost"] == .string("CrossEntropyCost"))
+    }
+
+    @Test(arguments: [
+        ("not json", "not JSON"),
+        ("[1, 2]", "should be an object"),
+        (#"{"weights": [], "biases": [], "cost": "CrossEntropyCost"}"#, "no \"sizes\""),
+        (#"{"sizes": [2, 1], "weights": [[[1, 2]]], "biases": [[[0]]], "cost": "HingeCost"}"#, "unknown cost"),
+        (#"{"sizes": [2, 1], "weights": [[[1, 2, 3]]], "biases": [[[0]]], "cost": "CrossEntropyCost"}"#, "row 0 has 3 columns"),
+        (#"{"sizes": [2, 1], "weights": [[[1, 2]]], "biases": [[[0], [1]]], "cost": "CrossEntropyCost"}"#, "biases[0] has 2 entries"),
+        (#"{"sizes": [2, 1], "weights": [[[1, "x"]]], "biases": [[[0]]], "cost": "CrossEntropyCost"}"#, "should be numbers"),
+        (#"{"sizes": [2, 0], "weights": [], "biases": [], "cost": "CrossEntropyCost"}"#, "positive whole numbers"),
+        (#"{"sizes": [2, 1], "weights": [[[1, 2]]], "biases": [[[0]]], "cost": "CrossEntropyCost", "version": 9}"#, "version 9"),
+        (#"{"sizes": [2, 1], "weights": [[[1, 2]]], "biases": [[[0]]], "cost": "CrossEntropyCost""#, "ends inside an object"),
+    ])
+    func malformedFilesSayWhatIsWrong(text: String, expected: String) {
+        #expect {
+            _ = try ModelFile.decode(text)
+        } throws: { error in
+            "\(error)".contains(expected)
+        }
+    }
+
+    @Test func refusesToSaveADivergedNetwork() {
+        let network = Network(sizes: [2, 1], weights: [[.nan, 1]], biases: [[0]], cost: .crossEntropy)
+        #expect(throws: ModelFileError.notFinite(layer: 0)) { try ModelFile.encode(network) }
+    }
+
+    @Test func jsonStringsAndNumbersRoundTrip() throws {
+        let value = JSONValue.object([
+            ("text", .string("quote \" backslash \\ newline \n tab \t é ✓")), ("small", .number(1.5e-7)),
+            ("whole", .number(-42)), ("flags", .array([.bool(true), .bool(false), .null])),
+        ])
+        #expect(try JSONValue(parsing: value.text) == value)
+        #expect(try JSONValue(parsing: #""\u00e9\/""#) == .string("é/"))
+    }
+}
