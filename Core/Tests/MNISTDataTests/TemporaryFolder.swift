@@ -18,12 +18,7 @@ struct TemporaryFolder {
     }
 }
 
-/// The shared MNIST folder: MNIST_DIR, else ../shared/data/mnist beside the repository.
+/// The shared MNIST folder from MNIST_DIR (scripts/test sets it to ../shared/data/mnist).
 func sharedMNISTDirectory() -> String? {
-    if let value = getenv("MNIST_DIR") { return String(cString: value) }
-    let here = #filePath.split(separator: "/").dropLast(4).joined(separator: "/")
-    for candidate in ["/" + here + "/../shared/data/mnist", "/" + here + "/../../shared/data/mnist"] {
-        if access(candidate + "/train-images-idx3-ubyte.gz", R_OK) == 0 { return candidate }
-    }
-    return nil
+    getenv("MNIST_DIR").map { String(cString: $0) }
 }
