@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+// Digits: the `digits` command (and, next, the server) on top of the dependency-free core in
+// ./Core, which builds and tests on its own in seconds.
+import PackageDescription
+
+let package = Package(
+    name: "Digits",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "digits", targets: ["digits"])
+    ],
+    dependencies: [
+        .package(path: "Core"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "MNISTFetching",
+            dependencies: [.product(name: "MNISTData", package: "Core")]
+        ),
+        .executableTarget(
+            name: "digits",
+            dependencies: [
+                "MNISTFetching",
+                .product(name: "NeuralNetwork", package: "Core"),
+                .product(name: "MNISTData", package: "Core"),
+                .product(name: "DigitImaging", package: "Core"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "MNISTFetchingTests", dependencies: ["MNISTFetching"]),
+        .testTarget(name: "DigitsCommandTests", dependencies: ["digits"]),
+    ]
+)

@@ -1,0 +1,85 @@
+import DigitImaging
+import Foundation
+import MNISTData
+import Testing
+
+/// `digits` driven through its real command line: exit codes, what it prints, what it writes.
+@Suite(.serialized) struct CommandLineTests {
+    @Test(arguments: [
+        (["train", "--epochs", "0"], "epochs must be at least 1"),
+        (["train", "--hidden", "0"], "--hidden must be between 1 and 4096"),
+        (["train", "--eta=-1"], "eta must be a positive number"),
+        (["train", "--schedule"], "add --early-stop N"),
+        (["train", "--cost", "hinge"], "hinge"),
+        (["train", "--early-stop", "0"], "patience of at least 1"),
+        (["predict", "missing-model.json", "x.png"], "cannot read the model file missing-model.json"),
+        (["evaluate", "/etc/hostname"], "is not a usable model file"),
+        (["frobnicate"], "Unexpected argument"),
+    ])
+    func badInputGetsAClearMessageAndANonZeroExit(arguments: [String], message: String) throws {
+        let result = try CommandRunner.run(arguments)
+        #expect(result.status != 0)
+        #expect(result.errors.contains(message), "stderr was: \(result.errors)")
+        #expect(!result.errors.contains("Fatal error"))
+    }
+
+    @Test func explicitDataFolderWithoutMNISTSaysWhatToPutThere() throws {
+        let empty = try CommandRunner.temporaryDirectory()
+        let result = try CommandRunner.run(["train", "--epochs", "1", "--data", empty.path])
+        #expect(result.status != 0)
+        #expect(result.errors.contains("MNIST files missing in \(empty.path)"))
+        #expect(result.errors.contains("train-images-idx3-ubyte.gz"))
+    }
+
+    /// No MNIST anywhere and no network (a mirror on a closed loopback port): the message
+    /// names each failed address and says where to put which files.
+    @Test func offlineDownloadSaysWhatToDo() throws {
+        let home = try CommandRunner.temporaryDirectory()
+        let result = try CommandRunner.run(
+            ["train", "--epochs", "1"],
+            environment: ["MNIST_DIR": "", "XDG_DATA_HOME": home.path, "MNIST_MIRRORS": "http://127.0.0.1:9/"])
+        #expect(result.status != 0)
+        #expect(result.errors.contains("could not download train-images-idx3-ubyte.gz"))
+        #expect(result.errors.contains("http://127.0.0.1:9/train-images-idx3-ubyte.gz"))
+        #expect(result.errors.contains("into \(home.path)/digits/mnist"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: home.path + "/digits/mnist").isEmpty)
+    }
+
+    @Test(.enabled(if: CommandRunner.mnistDirectory != nil, "needs MNIST_DIR"))
+    func trainEvaluatePredictEndToEnd() throws {
+        let folder = try CommandRunner.temporaryDirectory()
+        let model = folder.appendingPathComponent("model.json").path
+        let train = try CommandRunner.run(["train", "--epochs", "2", "--hidden", "20", "--seed", "3", "--output", model])
+        #expect(train.status == 0, "\(train.errors)")
+        #expect(train.errors.contains("epoch 1/2  validation"))
+        #expect(train.output.contains("test accuracy"))
+        #expect(train.output.contains("model saved to \(model)"))
+
+        let evaluate = try CommandRunner.run(["evaluate", model])
+        #expect(evaluate.status == 0)
+        let accuracyLine = evaluate.output.split(separator: "\n").first { $0.hasPrefix("test accuracy") }!
+        let percent = Double(accuracyLine.split(separator: " ")[2].dropLast())!
+        #expect(percent > 90)
+        #expect(evaluate.output.contains("guessed as"))
+        #expect(train.output.contains(String(accuracyLine)))
+
+        // A test digit enlarged to 280x280, dark on light, as a PNG; and a blank one.
+        let split = try MNISTLoader.load(directory: CommandRunner.mnistDirectory!)
+        let digit = split.test.image(at: 0)
+        let large = (0..<(280 * 280)).map { 255 - digit[digit.startIndex + (($0 / 280) / 10) * 28 + ($0 % 280) / 10] }
+        let drawing = folder.appendingPathComponent("seven.png")
+        try Data(PNGCodec.encode(large, width: 280, height: 280, layout: .grey)).write(to: drawing)
+        let blank = folder.appendingPathComponent("blank.png")
+        try Data(PNGCodec.encode([UInt8](repeating: 255, count: 100), width: 10, height: 10, layout: .grey)).write(to: blank)
+
+        let predict = try CommandRunner.run(["predict", model, drawing.path, "--show"])
+        #expect(predict.status == 0, "\(predict.errors)")
+        #expect(predict.output.contains("\(drawing.path): 7   activations 0 "))
+        #expect(predict.output.contains("█"))
+
+        let mixed = try CommandRunner.run(["predict", model, drawing.path, blank.path])
+        #expect(mixed.status == 1)
+        #expect(mixed.output.contains("seven.png: 7"))
+        #expect(mixed.errors.contains("blank.png: the drawing is blank"))
+    }
+}
