@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The benchmark's few options.
+struct BenchmarkArguments {
+    var epochs = 5
+    var skipsNumpy = false
+    var mnistDirectory: String?
+    var numpyScript: String?
+
+    init(_ arguments: ArraySlice<String>) {
+        var remaining = Array(arguments)
+        while !remaining.isEmpty {
+            let argument = remaining.removeFirst()
+            switch argument {
+            case "--epochs": epochs = max(1, Int(remaining.isEmpty ? "" : remaining.removeFirst()) ?? 5)
+            case "--skip-numpy": skipsNumpy = true
+            default:
+                fail("unknown argument \(argument); use --epochs N or --skip-numpy")
+            }
+        }
+        let shared = ["../shared", "../../shared"].first { access($0 + "/bench/numpy_ref.py", R_OK) == 0 }.map(absolute)
+        if let value = getenv("MNIST_DIR") {
+            mnistDirectory = absolute(String(cString: value))
+        } else if let shared {
+            mnistDirectory = shared + "/data/mnist"
+        }
+        numpyScript = shared.map { $0 + "/bench/numpy_ref.py" }
+    }
+}
+
+/// `path` made absolute, since the numpy baseline runs in another folder.
+func absolute(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}
+
+/// Prints `message` to standard error and exits with status 1.
+func fail(_ message: String) -> Never {
+    let line = Array((message + "\n").utf8)
+    _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    exit(1)
+}
+
+/// Wall-clock time from the monotonic clock.
+struct Stopwatch {
+    private let start: timespec
+
+    init() {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        start = now
+    }
+
+    var seconds: Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec - start.tv_sec) + Double(now.tv_nsec - start.tv_nsec) * 1e-9
+    }
+}
+
+enum Report {
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    static func fixed(_ value: Double, _ decimals: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        var text = String(rounded)
+        if let dot = text.firstIndex(of: ".") {
+            let have = text.distance(from: dot, to: text.endIndex) - 1
+            if have < decimals { text += String(repeating: "0", count: decimals - have) }
+        }
+        return text
+    }
+}
+
+enum SystemInfo {
+    static var processorDescription: String {
+        "\(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores online"
+    }
+}
+
+/// Runs the numpy baseline in a child process and returns its median seconds per epoch.
+enum NumpyBaseline {
+    static func run(script: String, epochs: Int, mnistDirectory: String) -> Double? {
+        // OPENBLAS_CORETYPE slows a current numpy; unset it for this command alone.
+        let command = "cd \"$(dirname '\(script)')\" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE MNIST_DIR='\(mnistDirectory)' python3 numpy_ref.py --epochs \(epochs) --no-eval 2>&1"
+        guard let pipe = popen(command, "r") else { return nil }
+        var seconds: [Double] = []
+        var line = [CChar](repeating: 0, count: 4096)
+        while fgets(&line, Int32(line.count), pipe) != nil {
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            print("numpy> " + text, terminator: "")
+            // "epoch N train X s"
+            let words = text.split(separator: " ")
+            if words.count >= 4, words[0] == "epoch", words[2] == "train", let value = Double(words[3]) {
+                seconds.append(value)
+            }
+        }
+        pclose(pipe)
+        // The first epoch warms numpy up, as the first Swift epoch is dropped above.
+        let timed = Array(seconds.dropFirst())
+        return timed.isEmpty ? nil : Report.median(timed)
+    }
+}
