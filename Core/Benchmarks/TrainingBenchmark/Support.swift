@@ -5,6 +5,7 @@
 /// The benchmark's few options.
 struct BenchmarkArguments {
     var epochs = 5
+    var threads: Int?
     var skipsNumpy = false
     var mnistDirectory: String?
     var numpyScript: String?
@@ -16,8 +17,9 @@ struct BenchmarkArguments {
             switch argument {
             case "--epochs": epochs = max(1, Int(remaining.isEmpty ? "" : remaining.removeFirst()) ?? 5)
             case "--skip-numpy": skipsNumpy = true
+            case "--threads": threads = Int(remaining.isEmpty ? "" : remaining.removeFirst())
             default:
-                fail("unknown argument \(argument); use --epochs N or --skip-numpy")
+                fail("unknown argument \(argument); use --epochs N, --threads 1|2 or --skip-numpy")
             }
         }
         let shared = ["../shared", "../../shared"].first { access($0 + "/bench/numpy_ref.py", R_OK) == 0 }.map(absolute)

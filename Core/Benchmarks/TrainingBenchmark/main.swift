@@ -28,7 +28,7 @@ print("MNIST from \(mnistDirectory); \(training.count) training samples; \(Syste
 // Training: one warm-up epoch, then the timed ones (gradient descent only, no evaluation).
 var generator = SeededGenerator(seed: 1)
 var network = Network(sizes: [784, 30, 10], using: &generator)
-let options = TrainingOptions(epochs: 1, miniBatchSize: 10, eta: 0.5, lambda: 5.0)
+let options = TrainingOptions(epochs: 1, miniBatchSize: 10, eta: 0.5, lambda: 5.0, threads: arguments.threads)
 network.train(on: training, options: options, using: &generator)
 var epochSeconds: [Double] = []
 for epoch in 1...arguments.epochs {

@@ -62,13 +62,15 @@ extension Network {
     func forEachOutput(_ samples: Samples, _ body: (Int, UnsafeBufferPointer<Float>) -> Void) {
         let block = 64
         let workspace = Workspace(sizes: sizes, capacity: block)
+        let parameters = ParameterBuffers(self)
         samples.inputs.withUnsafeBufferPointer { inputs in
             var start = 0
             while start < samples.count {
                 let end = min(start + block, samples.count)
                 for s in start..<end { workspace.gather(row: s - start, from: inputs.baseAddress!, index: s) }
-                if end - start < block { workspace.clearInputRows(from: end - start) }
-                workspace.forward(self, sampleCount: end - start)
+                for layer in 0..<layerCount {
+                    workspace.forward(layer: layer, parameters: parameters, sampleCount: end - start)
+                }
                 for s in start..<end { body(s, workspace.output(s - start)) }
                 start = end
             }

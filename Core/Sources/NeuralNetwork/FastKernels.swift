@@ -10,9 +10,13 @@
 ///   FMA in the target, `addingProduct` becomes a libm call per lane, and this way every build
 ///   computes the same bits.
 ///
+/// Kernels that produce one value per output neuron take the range of neurons to work on, so
+/// two threads can share a layer; each neuron's arithmetic is the same whoever computes it,
+/// so the result does not depend on the number of threads.
+///
 /// The inputs of a mini-batch are gathered into one contiguous buffer whose row count is
-/// rounded up to a multiple of `sampleBlock`; the padding rows are zero and their results
-/// are never read.
+/// rounded up to a multiple of `sampleBlock`; the padding rows hold finite leftovers whose
+/// results are never read.
 enum FastKernels {
     typealias Vector = SIMD8<Float>
     static let width = Vector.scalarCount
@@ -58,30 +62,31 @@ enum FastKernels {
         return result
     }
 
-    /// aᵒᵘᵗ[s] = σ(W·aⁱⁿ[s] + b) for every input s of a mini-batch.
+    /// aᵒᵘᵗ[s]ⱼ = σ(Wⱼ·aⁱⁿ[s] + bⱼ) for every input s of a mini-batch and every neuron j in `neurons`.
     ///
     ///     // weights: [outputs x inputs], row-major; biases: [outputs]
     ///     // input:   [paddedSamples x inputs], row-major, paddedSamples a multiple of 4
     ///     // output:  [paddedSamples x outputs], row-major
     static func forward(
         weights: UnsafePointer<Float>, biases: UnsafePointer<Float>, input: UnsafePointer<Float>,
-        paddedSamples: Int, inputs: Int, outputs: Int, output: UnsafeMutablePointer<Float>
+        paddedSamples: Int, inputs: Int, outputs: Int, neurons: Range<Int>, output: UnsafeMutablePointer<Float>
     ) {
         precondition(paddedSamples % sampleBlock == 0, "\(paddedSamples) samples are not padded to a multiple of \(sampleBlock)")
-        var j = 0
-        while j < outputs {
-            // An odd last row is paired with itself; its twin result is simply not stored.
-            let second = min(j + 1, outputs - 1)
-            let w0 = weights + j * inputs
-            let w1 = weights + second * inputs
-            for s in stride(from: 0, to: paddedSamples, by: sampleBlock) {
-                let z = dot2x4(w0, w1, input + s * inputs, stride: inputs, count: inputs)
+        // Sample blocks outside, weight rows inside: a block of four inputs stays in L1 while
+        // the weight rows stream past it from L2.
+        for s in stride(from: 0, to: paddedSamples, by: sampleBlock) {
+            let x = input + s * inputs
+            var j = neurons.lowerBound
+            while j < neurons.upperBound {
+                // An odd last row is paired with itself; its twin result is simply not stored.
+                let second = min(j + 1, neurons.upperBound - 1)
+                let z = dot2x4(weights + j * inputs, weights + second * inputs, x, stride: inputs, count: inputs)
                 for i in 0..<sampleBlock {
                     output[(s + i) * outputs + j] = sigmoid(z[i] + biases[j])
                     output[(s + i) * outputs + second] = sigmoid(z[sampleBlock + i] + biases[second])
                 }
+                j += 2
             }
-            j += 2
         }
     }
 
@@ -96,7 +101,7 @@ enum FastKernels {
     ) {
         for s in 0..<sampleCount {
             let target = deltaIn + s * inputs
-            target.initialize(repeating: 0, count: inputs)
+            target.update(repeating: 0, count: inputs)
             // Wᵀ·δ as a sum of weight rows scaled by δⱼ: contiguous, so it vectorises.
             for j in 0..<outputs {
                 let d = deltaOut[s * outputs + j]
@@ -108,48 +113,57 @@ enum FastKernels {
         }
     }
 
-    /// The gradient step on one layer, fused so the gradient is never stored:
-    /// Wⱼ ← decay·Wⱼ − Σₛ (step·δ[s]ⱼ)·aⁱⁿ[s] and bⱼ ← bⱼ − step·Σₛ δ[s]ⱼ.
+    /// The gradient step on the neurons in `neurons` of one layer, fused so the gradient is
+    /// never stored: Wⱼ ← decay·Wⱼ − Σₛ (step·δ[s]ⱼ)·aⁱⁿ[s] and bⱼ ← bⱼ − step·Σₛ δ[s]ⱼ.
     ///
     ///     // weights: [outputs x inputs]; biases: [outputs]; delta: [sampleCount x outputs]
     ///     // input: [sampleCount x inputs], row-major
-    ///     // coefficients: room for sampleCount values
     static func update(
         weights: UnsafeMutablePointer<Float>, biases: UnsafeMutablePointer<Float>,
         delta: UnsafePointer<Float>, input: UnsafePointer<Float>,
-        sampleCount: Int, inputs: Int, outputs: Int, decay: Float, step: Float,
-        coefficients: UnsafeMutablePointer<Float>
+        sampleCount: Int, inputs: Int, outputs: Int, neurons: Range<Int>, decay: Float, step: Float
     ) {
-        for j in 0..<outputs {
-            var biasGradient: Float = 0
-            for s in 0..<sampleCount {
-                let d = delta[s * outputs + j]
-                biasGradient += d
-                coefficients[s] = step * d
-            }
-            biases[j] -= step * biasGradient
-            let row = weights + j * inputs
-            var k = 0
-            // Two column blocks at once: two independent chains of sums.
-            while k + 2 * width <= inputs {
-                var sum0 = Vector(), sum1 = Vector()
-                var x = input + k
+        // Each call has its own coefficients, so two threads may update two ranges at once.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: sampleCount) { coefficients in
+            for j in neurons {
+                var biasGradient: Float = 0
                 for s in 0..<sampleCount {
-                    let c = Vector(repeating: coefficients[s])
-                    sum0 += c * load(x, 0)
-                    sum1 += c * load(x, width)
-                    x += inputs
+                    let d = delta[s * outputs + j]
+                    biasGradient += d
+                    coefficients[s] = step * d
                 }
-                store(load(row, k) * decay - sum0, row, k)
-                store(load(row, k + width) * decay - sum1, row, k + width)
-                k += 2 * width
+                biases[j] -= step * biasGradient
+                updateRow(weights + j * inputs, coefficients: coefficients.baseAddress!, input: input, sampleCount: sampleCount, inputs: inputs, decay: decay)
             }
-            while k < inputs {
-                var sum: Float = 0
-                for s in 0..<sampleCount { sum += coefficients[s] * input[s * inputs + k] }
-                row[k] = row[k] * decay - sum
-                k += 1
+        }
+    }
+
+    /// w ← decay·w − Σₛ cₛ·xₛ for one weight row.
+    @inline(__always)
+    static func updateRow(
+        _ row: UnsafeMutablePointer<Float>, coefficients: UnsafePointer<Float>, input: UnsafePointer<Float>,
+        sampleCount: Int, inputs: Int, decay: Float
+    ) {
+        var k = 0
+        // Two column blocks at once: two independent chains of sums.
+        while k + 2 * width <= inputs {
+            var sum0 = Vector(), sum1 = Vector()
+            var x = input + k
+            for s in 0..<sampleCount {
+                let c = Vector(repeating: coefficients[s])
+                sum0 += c * load(x, 0)
+                sum1 += c * load(x, width)
+                x += inputs
             }
+            store(load(row, k) * decay - sum0, row, k)
+            store(load(row, k + width) * decay - sum1, row, k + width)
+            k += 2 * width
+        }
+        while k < inputs {
+            var sum: Float = 0
+            for s in 0..<sampleCount { sum += coefficients[s] * input[s * inputs + k] }
+            row[k] = row[k] * decay - sum
+            k += 1
         }
     }
 }

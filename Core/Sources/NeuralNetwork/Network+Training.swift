@@ -23,16 +23,16 @@ extension Network {
         var reports: [EpochReport] = []
         var best: (epoch: Int, network: Network)? = nil
         var order = Array(0..<training.count)
-        let workspace = Workspace(sizes: sizes, capacity: options.miniBatchSize)
+        let runner = MiniBatchRunner(
+            network: self, batchCapacity: options.miniBatchSize, threadCount: options.threadCount(for: sizes))
         var stopReason = StopReason.completedEpochs
 
         epochs: for epoch in 1...options.epochs {
             order.fisherYatesShuffle(using: &generator)
             let started = MonotonicClock.now()
-            let finished = runEpoch(
-                epoch: epoch, training: training, order: order, workspace: workspace,
-                eta: tracker.eta, options: options, progress: progress)
+            let finished = runEpoch(epoch, runner: runner, training: training, order: order, eta: tracker.eta, options: options, progress: progress)
             let seconds = MonotonicClock.seconds(since: started)
+            runner.parameters.store(into: &self)
             let report = EpochReport(
                 epoch: epoch, eta: tracker.eta, trainingSeconds: seconds,
                 training: options.monitorsTrainingSet ? evaluate(on: training, lambda: options.lambda) : nil,
@@ -56,41 +56,30 @@ extension Network {
             reports: reports, keptEpoch: best?.epoch ?? reports.count, stopReason: stopReason)
     }
 
-    /// One pass over `order`; false when `progress` asked to stop.
-    private mutating func runEpoch(
-        epoch: Int, training: Samples, order: [Int], workspace: Workspace, eta: Float,
+    /// One pass over the training data in `order`; false when `progress` asked to stop.
+    private func runEpoch(
+        _ epoch: Int, runner: MiniBatchRunner, training: Samples, order: [Int], eta: Float,
         options: TrainingOptions, progress: (TrainingProgress) -> Bool
     ) -> Bool {
-        let m = options.miniBatchSize
         // Report about a hundred times an epoch: often enough for a live bar, rarely enough
         // to cost nothing.
-        let reportEvery = max(1, training.count / m / 100)
-        var labels = [UInt8](repeating: 0, count: m)
+        let batchCount = (order.count + options.miniBatchSize - 1) / options.miniBatchSize
+        let reportEvery = max(1, batchCount / 100)
         return training.inputs.withUnsafeBufferPointer { inputs in
-            var batch = 0
-            var start = 0
-            while start < order.count {
-                let end = min(start + m, order.count)
-                for s in start..<end {
-                    let index = order[s]
-                    workspace.gather(row: s - start, from: inputs.baseAddress!, index: index)
-                    labels[s - start] = training.labels[index]
-                }
-                if end - start < m { workspace.clearInputRows(from: end - start) }
-                labels.withUnsafeBufferPointer { labelBuffer in
-                    updateMiniBatch(
-                        workspace: workspace, labels: UnsafeBufferPointer(rebasing: labelBuffer[0..<(end - start)]),
-                        eta: eta, lambda: options.lambda, trainingSetSize: training.count)
-                }
-                start = end
-                batch += 1
-                if batch % reportEvery == 0,
-                    !progress(.batches(epoch: epoch, samplesDone: end, samplesPerEpoch: order.count))
-                {
-                    return false
+            training.labels.withUnsafeBufferPointer { labels in
+                order.withUnsafeBufferPointer { order in
+                    runner.run(
+                        MiniBatchRunner.Epoch(
+                            inputs: inputs.baseAddress!, labels: labels.baseAddress!, order: order.baseAddress!,
+                            count: order.count, batchSize: options.miniBatchSize, eta: eta, lambda: options.lambda,
+                            trainingSetSize: training.count)
+                    ) { done in
+                        guard done % reportEvery == 0 || done == batchCount else { return true }
+                        let samples = min(done * options.miniBatchSize, order.count)
+                        return progress(.batches(epoch: epoch, samplesDone: samples, samplesPerEpoch: order.count))
+                    }
                 }
             }
-            return true
         }
     }
 }

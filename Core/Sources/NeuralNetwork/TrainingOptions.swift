@@ -18,11 +18,14 @@ public struct TrainingOptions: Sendable, Equatable {
     /// Also measure cost and accuracy on the training data after each epoch; it costs
     /// about a third of an epoch.
     public var monitorsTrainingSet: Bool
+    /// Threads for gradient descent, 1 or 2; `nil` chooses: two when two processors are
+    /// online and the first layer is large enough to share. The result is the same either way.
+    public var threads: Int?
 
     public init(
         epochs: Int = 30, miniBatchSize: Int = 10, eta: Float = 0.5, lambda: Float = 5.0,
         earlyStoppingPatience: Int? = nil, halvesLearningRateOnPlateau: Bool = false,
-        monitorsTrainingSet: Bool = false
+        monitorsTrainingSet: Bool = false, threads: Int? = nil
     ) {
         self.epochs = epochs
         self.miniBatchSize = miniBatchSize
@@ -31,6 +34,14 @@ public struct TrainingOptions: Sendable, Equatable {
         self.earlyStoppingPatience = earlyStoppingPatience
         self.halvesLearningRateOnPlateau = halvesLearningRateOnPlateau
         self.monitorsTrainingSet = monitorsTrainingSet
+        self.threads = threads
+    }
+
+    /// The number of threads to train a network of `sizes` with.
+    func threadCount(for sizes: [Int]) -> Int {
+        if let threads { return threads }
+        // Below about 10,000 first-layer weights a mini-batch is too short to share.
+        return WorkerThread.processorCount >= 2 && sizes[0] * sizes[1] >= 10_000 ? 2 : 1
     }
 
     /// Checks the values a person may type; returns a sentence naming the first bad one.
@@ -42,6 +53,7 @@ public struct TrainingOptions: Sendable, Equatable {
         if let patience = earlyStoppingPatience, patience < 1 {
             return "early stopping needs a patience of at least 1 epoch, got \(patience)"
         }
+        if let threads, !(1...2).contains(threads) { return "threads must be 1 or 2, got \(threads)" }
         if halvesLearningRateOnPlateau && earlyStoppingPatience == nil {
             return "the learning-rate schedule needs a patience (early stopping) to detect a plateau"
         }

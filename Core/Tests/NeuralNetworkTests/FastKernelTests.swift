@@ -19,18 +19,12 @@ import Testing
 
     @Test(arguments: [1, 3, 4, 10, 13])
     func miniBatchStepMatchesReference(batchSize: Int) {
-        for sizes in [[784, 30, 10], [13, 7, 5, 3]] {
+        for sizes in [[784, 30, 10], [13, 7, 5, 3], [6, 3]] {
             for cost in CostFunction.allCases {
                 var fast = randomNetwork(sizes, cost: cost)
                 var reference = fast
                 let samples = randomSamples(count: batchSize, inputSize: sizes[0], classes: sizes.last!)
-                let workspace = Workspace(sizes: sizes, capacity: batchSize)
-                samples.inputs.withUnsafeBufferPointer { inputs in
-                    for s in 0..<batchSize { workspace.gather(row: s, from: inputs.baseAddress!, index: s) }
-                }
-                samples.labels.withUnsafeBufferPointer { labels in
-                    fast.updateMiniBatch(workspace: workspace, labels: labels, eta: 0.5, lambda: 5, trainingSetSize: 1000)
-                }
+                fast.updateMiniBatch(inputs: samples, eta: 0.5, lambda: 5, trainingSetSize: 1000)
                 ReferenceKernels.updateMiniBatch(
                     &reference, inputs: (0..<batchSize).map { Array(samples.input(at: $0)) },
                     labels: samples.labels.map(Int.init), eta: 0.5, lambda: 5, trainingSetSize: 1000)
@@ -40,6 +34,22 @@ import Testing
                 }
             }
         }
+    }
+
+    /// Two threads share the first layer; each neuron's arithmetic is unchanged, so the
+    /// bits are the same as with one.
+    @Test(arguments: [[784, 30, 10], [784, 31, 10], [50, 3, 4, 2], [9, 1]])
+    func twoThreadsGiveTheSameBitsAsOne(sizes: [Int]) {
+        let samples = randomSamples(count: 95, inputSize: sizes[0], classes: sizes.last!)
+        var results: [Network] = []
+        for threads in [1, 2] {
+            var generator = SeededGenerator(seed: 4)
+            var network = Network(sizes: sizes, using: &generator)
+            network.train(on: samples, options: TrainingOptions(epochs: 2, miniBatchSize: 10, threads: threads), using: &generator)
+            results.append(network)
+        }
+        #expect(results[0].weights.map { $0.map(\.bitPattern) } == results[1].weights.map { $0.map(\.bitPattern) })
+        #expect(results[0].biases.map { $0.map(\.bitPattern) } == results[1].biases.map { $0.map(\.bitPattern) })
     }
 
     @Test func predictionsMatchPredict() {

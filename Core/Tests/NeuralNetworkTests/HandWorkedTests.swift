@@ -23,11 +23,7 @@ import Testing
         #expect(reference.biases[0] == [0.5])
 
         var fast = tinyNetwork(.crossEntropy)
-        let workspace = Workspace(sizes: [2, 1], capacity: 1)
-        workspace.input.update(from: [1, 1], count: 2)
-        [UInt8(0)].withUnsafeBufferPointer { labels in
-            fast.updateMiniBatch(workspace: workspace, labels: labels, eta: 1, lambda: 1, trainingSetSize: 2)
-        }
+        fast.updateMiniBatch(inputs: sample(label: 0), eta: 1, lambda: 1, trainingSetSize: 2)
         #expect(fast.weights[0] == [0.75, 0.25])
         #expect(fast.biases[0] == [0.5])
     }
@@ -53,11 +49,8 @@ import Testing
     /// w ← (1 − ηλ/n)·w exactly, and the biases are not decayed.
     @Test func weightDecayWithoutGradientShrinksWeightsOnly() {
         var network = Network(sizes: [2, 1], weights: [[0.8, -0.4]], biases: [[0.3]], cost: .crossEntropy)
-        let workspace = Workspace(sizes: [2, 1], capacity: 1)
-        workspace.input.update(from: [0, 0], count: 2)
-        [UInt8(0)].withUnsafeBufferPointer { labels in
-            network.updateMiniBatch(workspace: workspace, labels: labels, eta: 0.5, lambda: 5, trainingSetSize: 10)
-        }
+        network.updateMiniBatch(
+            inputs: Samples(inputSize: 2, inputs: [0, 0], labels: [0]), eta: 0.5, lambda: 5, trainingSetSize: 10)
         let decay: Float = 1 - 0.5 * 5 / 10
         #expect(network.weights[0] == [0.8 * decay, -0.4 * decay])
         // b moves by the gradient only: δ = σ(0.3) − 1.

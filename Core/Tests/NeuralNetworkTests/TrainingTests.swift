@@ -72,6 +72,22 @@ private func separableSamples(count: Int, seed: UInt64) -> Samples {
         #expect(network.evaluate(on: separableSamples(count: 100, seed: 4)).correct == best.validation!.correct)
     }
 
+    /// Stopping in the middle of an epoch ends both threads at the same mini-batch.
+    @Test(arguments: [1, 2])
+    func cancellingMidEpochStopsEveryThread(threads: Int) {
+        var generator = SeededGenerator(seed: 9)
+        var network = Network(sizes: [64, 20, 2], using: &generator)
+        let samples = randomSamples(count: 2000, inputSize: 64, classes: 2)
+        var batchesHeard = 0
+        let summary = network.train(on: samples, options: TrainingOptions(epochs: 3, threads: threads), using: &generator) { event in
+            if case .batches = event { batchesHeard += 1 }
+            return batchesHeard < 5
+        }
+        #expect(summary.stopReason == .cancelled)
+        #expect(summary.reports.count == 1)
+        #expect(batchesHeard == 5)
+    }
+
     @Test func earlyStoppingStopsAfterThePatienceAndKeepsTheBest() {
         var tracker = PlateauTracker(options: TrainingOptions(earlyStoppingPatience: 2))
         #expect(tracker.record(accuracy: 0.5) == nil)
