@@ -32,6 +32,8 @@ struct TrainCommand: ParsableCommand {
     var schedule = false
     @Flag(name: .customLong("monitor-training"), help: "Also report cost and accuracy on the training data each epoch.")
     var monitorTraining = false
+    @Option(help: "Threads for gradient descent, 1 or 2 (default: 2 where two processors are online); the result is the same.")
+    var threads: Int?
     @OptionGroup var data: DataOptions
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to save the model (network2's JSON format).", valueName: "file"))
     var output = "digits-model.json"
@@ -41,7 +43,7 @@ struct TrainCommand: ParsableCommand {
     var options: TrainingOptions {
         TrainingOptions(
             epochs: epochs, miniBatchSize: batchSize, eta: eta, lambda: lambda, earlyStoppingPatience: earlyStop,
-            halvesLearningRateOnPlateau: schedule, monitorsTrainingSet: monitorTraining)
+            halvesLearningRateOnPlateau: schedule, monitorsTrainingSet: monitorTraining, threads: threads)
     }
 
     func validate() throws {

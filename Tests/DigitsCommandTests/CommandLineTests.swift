@@ -12,6 +12,7 @@ import Testing
         (["train", "--schedule"], "add --early-stop N"),
         (["train", "--cost", "hinge"], "hinge"),
         (["train", "--early-stop", "0"], "patience of at least 1"),
+        (["train", "--threads", "3"], "threads must be 1 or 2"),
         (["predict", "missing-model.json", "x.png"], "cannot read the model file missing-model.json"),
         (["evaluate", "/etc/hostname"], "is not a usable model file"),
         (["frobnicate"], "Unexpected argument"),
