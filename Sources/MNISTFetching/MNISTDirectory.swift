@@ -13,7 +13,8 @@ public struct MNISTDirectory: Equatable, Sendable {
     public static func resolve(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> MNISTDirectory {
         if let flag, !flag.isEmpty { return MNISTDirectory(path: flag, isExplicit: true) }
         if let variable = environment["MNIST_DIR"], !variable.isEmpty { return MNISTDirectory(path: variable, isExplicit: true) }
-        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let dataHome =
+            environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
         return MNISTDirectory(path: dataHome + "/digits/mnist", isExplicit: false)
     }

@@ -16,16 +16,20 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let (network, _) = try ModelStore.load(model)
         guard network.inputSize == 784, network.outputSize == 10 else {
-            throw CommandFailure("\(model) is a \(network.sizes.map(String.init).joined(separator: "-")) network; MNIST needs 784 inputs and 10 outputs")
+            throw CommandFailure(
+                "\(model) is a \(network.sizes.map(String.init).joined(separator: "-")) network; MNIST needs 784 inputs and 10 outputs")
         }
         let split = try data.load()
-        let images = switch set {
-        case .test: split.test
-        case .validation: split.validation
-        case .training: split.training
-        }
+        let images =
+            switch set {
+            case .test: split.test
+            case .validation: split.validation
+            case .training: split.training
+            }
         let evaluation = network.evaluate(on: images.samples)
-        print("\(set.rawValue) accuracy \(Format.percent(evaluation.accuracy)) (\(Format.grouped(evaluation.correct)) of \(Format.grouped(evaluation.count)))")
+        print(
+            "\(set.rawValue) accuracy \(Format.percent(evaluation.accuracy)) (\(Format.grouped(evaluation.correct)) of \(Format.grouped(evaluation.count)))"
+        )
         print("")
         print(ConfusionReport(evaluation).text)
     }
@@ -43,7 +47,9 @@ struct ConfusionReport {
     var text: String {
         let classes = evaluation.confusion.count
         let width = max(5, String(evaluation.confusion.flatMap { $0 }.max() ?? 0).count + 1)
-        var lines = ["digit  accuracy   guessed as →", "                 " + (0..<classes).map { String($0).leftPadded(to: width) }.joined()]
+        var lines = [
+            "digit  accuracy   guessed as →", "                 " + (0..<classes).map { String($0).leftPadded(to: width) }.joined(),
+        ]
         for label in 0..<classes {
             let row = evaluation.confusion[label].map { String($0).leftPadded(to: width) }.joined()
             lines.append("  \(label)    \(Format.percent(evaluation.accuracy(ofLabel: label)).leftPadded(to: 7))   " + row)

@@ -27,7 +27,9 @@ enum Format {
     }
 
     static func seconds(_ value: Double) -> String {
-        value < 10 ? String(format: "%.2f s", value) : value < 120 ? String(format: "%.0f s", value) : String(format: "%d min %02d s", Int(value) / 60, Int(value) % 60)
+        value < 10
+            ? String(format: "%.2f s", value)
+            : value < 120 ? String(format: "%.0f s", value) : String(format: "%d min %02d s", Int(value) / 60, Int(value) % 60)
     }
 
     static func grouped(_ value: Int) -> String {

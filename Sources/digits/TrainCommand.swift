@@ -26,7 +26,9 @@ struct TrainCommand: ParsableCommand {
     var initialisation: Network.Initialisation = .scaled
     @Option(help: "Random seed; the same seed gives the same network bit for bit on the same machine.")
     var seed: UInt64 = 1
-    @Option(name: .customLong("early-stop"), help: ArgumentHelp("Stop when validation accuracy has not improved for N epochs, keeping the best.", valueName: "N"))
+    @Option(
+        name: .customLong("early-stop"),
+        help: ArgumentHelp("Stop when validation accuracy has not improved for N epochs, keeping the best.", valueName: "N"))
     var earlyStop: Int?
     @Flag(help: "The book's schedule: halve η each time validation stalls for --early-stop epochs; stop at η/128.")
     var schedule = false

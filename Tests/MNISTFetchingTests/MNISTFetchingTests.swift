@@ -46,7 +46,9 @@ final class LoopbackMirror {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
     }
 
@@ -72,7 +74,9 @@ final class LoopbackMirror {
         let home = try temporaryFolder()
         let directory = MNISTDirectory.resolve(flag: nil, environment: ["XDG_DATA_HOME": home])
         var lines: [String] = []
-        let split = try MNISTSource.load(directory, downloader: MNISTDownloader(mirrors: ["http://127.0.0.1:9/", mirror.address])) { lines.append($0) }
+        let split = try MNISTSource.load(directory, downloader: MNISTDownloader(mirrors: ["http://127.0.0.1:9/", mirror.address])) {
+            lines.append($0)
+        }
         #expect(split.training.count == 50_000 && split.test.count == 10_000)
         #expect(lines.contains { $0.contains("checksum verified") })
         #expect(FileManager.default.fileExists(atPath: home + "/digits/mnist/t10k-labels-idx1-ubyte.gz"))
@@ -81,7 +85,8 @@ final class LoopbackMirror {
     @Test func aTamperedMirrorIsRefusedAndNothingIsWritten() throws {
         let served = try temporaryFolder()
         for file in MNISTFile.allCases {
-            try Data(Gzip.compress(IDXFile.encode(dimensions: [1], bytes: [3]))).write(to: URL(fileURLWithPath: served + "/" + file.compressedName))
+            try Data(Gzip.compress(IDXFile.encode(dimensions: [1], bytes: [3]))).write(
+                to: URL(fileURLWithPath: served + "/" + file.compressedName))
         }
         let mirror = try LoopbackMirror(serving: served)
         let target = try temporaryFolder()
@@ -98,7 +103,8 @@ final class LoopbackMirror {
     @Test func anExplicitFolderIsNeverDownloadedInto() throws {
         let folder = try temporaryFolder()
         #expect {
-            try MNISTSource.load(MNISTDirectory(path: folder, isExplicit: true), downloader: MNISTDownloader(mirrors: ["http://127.0.0.1:9/"]))
+            try MNISTSource.load(
+                MNISTDirectory(path: folder, isExplicit: true), downloader: MNISTDownloader(mirrors: ["http://127.0.0.1:9/"]))
         } throws: { "\($0)".contains("MNIST files missing in \(folder)") }
     }
 }

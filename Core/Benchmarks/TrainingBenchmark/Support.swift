@@ -92,7 +92,8 @@ enum SystemInfo {
 enum NumpyBaseline {
     static func run(script: String, epochs: Int, mnistDirectory: String) -> Double? {
         // OPENBLAS_CORETYPE slows a current numpy; unset it for this command alone.
-        let command = "cd \"$(dirname '\(script)')\" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE MNIST_DIR='\(mnistDirectory)' python3 numpy_ref.py --epochs \(epochs) --no-eval 2>&1"
+        let command =
+            "cd \"$(dirname '\(script)')\" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE MNIST_DIR='\(mnistDirectory)' python3 numpy_ref.py --epochs \(epochs) --no-eval 2>&1"
         guard let pipe = popen(command, "r") else { return nil }
         var seconds: [Double] = []
         var line = [CChar](repeating: 0, count: 4096)

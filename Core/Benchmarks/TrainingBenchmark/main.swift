@@ -49,7 +49,9 @@ for _ in 0..<5 {
 let accuracy = network.evaluate(on: test).accuracy
 
 print("")
-print("784-30-10, mini-batch 10, eta 0.5, lambda 5.0 (after \(arguments.epochs + 1) epochs: test accuracy \(Report.fixed(accuracy * 100, 2))%)")
+print(
+    "784-30-10, mini-batch 10, eta 0.5, lambda 5.0 (after \(arguments.epochs + 1) epochs: test accuracy \(Report.fixed(accuracy * 100, 2))%)"
+)
 print("  swift  seconds per epoch (median of \(arguments.epochs)): \(Report.fixed(swiftEpoch, 4))")
 print("  swift  samples per second:                 \(Int(Double(training.count) / swiftEpoch))")
 print("  swift  forward pass, 10,000 test images:   \(Report.fixed(Report.median(forwardSeconds) * 1000, 2)) ms (median of 5)")

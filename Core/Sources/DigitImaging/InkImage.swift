@@ -54,7 +54,8 @@ public struct InkImage: Sendable, Equatable {
             let background: Float = strokeShade < 0.5 ? 1 : 0
             for i in 0..<count { luminance[i] = alpha[i] * luminance[i] + (1 - alpha[i]) * background }
         }
-        try self.init(width: image.width, height: image.height, ink: Self.inkFromLuminance(luminance, width: image.width, height: image.height))
+        try self.init(
+            width: image.width, height: image.height, ink: Self.inkFromLuminance(luminance, width: image.width, height: image.height))
     }
 
     /// Ink from luminance: the background is the median shade of the border, ink is the

@@ -45,7 +45,8 @@ public enum PNGCodec {
     /// indices into `colormap`, RGB triples) as a PNG.
     public static func encode(_ pixels: [UInt8], width: Int, height: Int, layout: Layout, colormap: [UInt8] = []) -> [UInt8] {
         precondition(pixels.count == width * height * layout.bytesPerPixel, "\(pixels.count) bytes for \(width)x\(height) \(layout)")
-        precondition(layout != .palette || (colormap.count % 3 == 0 && (3...768).contains(colormap.count)), "a palette needs 1 to 256 RGB entries")
+        precondition(
+            layout != .palette || (colormap.count % 3 == 0 && (3...768).contains(colormap.count)), "a palette needs 1 to 256 RGB entries")
         var output: UnsafeMutablePointer<UInt8>? = nil
         var length = 0
         let status = pixels.withUnsafeBytes { raw in

@@ -11,7 +11,8 @@ public struct MNISTImages: Sendable, Equatable {
     public let labels: [UInt8]
 
     public init(rows: Int, columns: Int, pixels: [UInt8], labels: [UInt8]) {
-        precondition(pixels.count == labels.count * rows * columns, "\(pixels.count) pixels for \(labels.count) images of \(rows)x\(columns)")
+        precondition(
+            pixels.count == labels.count * rows * columns, "\(pixels.count) pixels for \(labels.count) images of \(rows)x\(columns)")
         self.rows = rows
         self.columns = columns
         self.pixels = pixels

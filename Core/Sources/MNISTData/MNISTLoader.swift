@@ -64,7 +64,8 @@ public enum MNISTLoader {
         let imageIDX = try parse(imageFile, bytes: readVerified(imageFile, at: images, verifiesChecksum: verifiesChecksums), path: images)
         let labelIDX = try parse(labelFile, bytes: readVerified(labelFile, at: labels, verifiesChecksum: verifiesChecksums), path: labels)
         guard imageIDX.dimensions[0] == labelIDX.dimensions[0] else {
-            throw .corrupt(path: labels, problem: "it has \(labelIDX.dimensions[0]) labels for the \(imageIDX.dimensions[0]) images in \(images)")
+            throw .corrupt(
+                path: labels, problem: "it has \(labelIDX.dimensions[0]) labels for the \(imageIDX.dimensions[0]) images in \(images)")
         }
         if let index = labelIDX.bytes.firstIndex(where: { $0 > 9 }) {
             throw .corrupt(path: labels, problem: "label \(index) is \(labelIDX.bytes[index]), not a digit 0-9")

@@ -53,7 +53,8 @@ public enum SHA256 {
         _ block: UnsafePointer<UInt8>, _ state: inout [UInt32], _ w: UnsafeMutableBufferPointer<UInt32>
     ) {
         for t in 0..<16 {
-            w[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16
+            w[t] =
+                UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16
                 | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
         }
         for t in 16..<64 {

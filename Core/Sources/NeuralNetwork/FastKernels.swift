@@ -133,7 +133,9 @@ enum FastKernels {
                     coefficients[s] = step * d
                 }
                 biases[j] -= step * biasGradient
-                updateRow(weights + j * inputs, coefficients: coefficients.baseAddress!, input: input, sampleCount: sampleCount, inputs: inputs, decay: decay)
+                updateRow(
+                    weights + j * inputs, coefficients: coefficients.baseAddress!, input: input, sampleCount: sampleCount, inputs: inputs,
+                    decay: decay)
             }
         }
     }

@@ -59,7 +59,9 @@ public enum ModelFile {
         guard case .array(let weightLayers)? = document["weights"] else { throw missingOrWrong(document, "weights", "a list of matrices") }
         guard case .array(let biasLayers)? = document["biases"] else { throw missingOrWrong(document, "biases", "a list of vectors") }
         guard weightLayers.count == sizes.count - 1, biasLayers.count == sizes.count - 1 else {
-            throw .shapeMismatch("sizes \(sizes) need \(sizes.count - 1) weight matrices and bias vectors, the file has \(weightLayers.count) and \(biasLayers.count)")
+            throw .shapeMismatch(
+                "sizes \(sizes) need \(sizes.count - 1) weight matrices and bias vectors, the file has \(weightLayers.count) and \(biasLayers.count)"
+            )
         }
         var weights: [[Float]] = []
         var biases: [[Float]] = []

@@ -30,7 +30,8 @@ extension Network {
         epochs: for epoch in 1...options.epochs {
             order.fisherYatesShuffle(using: &generator)
             let started = MonotonicClock.now()
-            let finished = runEpoch(epoch, runner: runner, training: training, order: order, eta: tracker.eta, options: options, progress: progress)
+            let finished = runEpoch(
+                epoch, runner: runner, training: training, order: order, eta: tracker.eta, options: options, progress: progress)
             let seconds = MonotonicClock.seconds(since: started)
             runner.parameters.store(into: &self)
             let report = EpochReport(

@@ -18,11 +18,13 @@ struct WorkerThread {
     init(_ body: @escaping () -> Void) {
         var thread = pthread_t()
         let job = Unmanaged.passRetained(Job(body)).toOpaque()
-        let status = pthread_create(&thread, nil, { context in
-            let job = Unmanaged<Job>.fromOpaque(context!).takeRetainedValue()
-            job.body()
-            return nil
-        }, job)
+        let status = pthread_create(
+            &thread, nil,
+            { context in
+                let job = Unmanaged<Job>.fromOpaque(context!).takeRetainedValue()
+                job.body()
+                return nil
+            }, job)
         precondition(status == 0, "pthread_create failed with \(status)")
         self.thread = thread
     }

@@ -56,7 +56,9 @@ import Testing
     }
 
     @Test func rawBuffersMustMatchTheirSize() {
-        #expect(throws: DrawingError.sizeMismatch(expected: 100, actual: 99)) { try InkImage(grey: [UInt8](repeating: 0, count: 99), width: 10, height: 10) }
+        #expect(throws: DrawingError.sizeMismatch(expected: 100, actual: 99)) {
+            try InkImage(grey: [UInt8](repeating: 0, count: 99), width: 10, height: 10)
+        }
         #expect(throws: DrawingError.empty) { try InkImage(grey: [], width: 0, height: 10) }
         #expect { try InkImage(grey: [], width: 5000, height: 5000) } throws: { "\($0)".contains("at most 4096") }
     }

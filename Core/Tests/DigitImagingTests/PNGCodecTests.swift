@@ -15,7 +15,8 @@ import Testing
         case .greyAlpha: pixels = grey.flatMap { [$0, 255] }
         case .rgb: pixels = grey.flatMap { [$0, $0, $0] }
         case .rgba: pixels = grey.flatMap { [$0, $0, $0, 255] }
-        case .grey16: pixels = grey.flatMap { value -> [UInt8] in
+        case .grey16:
+            pixels = grey.flatMap { value -> [UInt8] in
                 let sample = UInt16(value) * 257
                 return withUnsafeBytes(of: sample) { Array($0) }
             }

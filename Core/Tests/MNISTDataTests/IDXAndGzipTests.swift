@@ -38,14 +38,15 @@ import Testing
         #expect(file.bytes == Array(0..<12))
     }
 
-    @Test(arguments: [
-        ([0, 0, 8], "too few"),
-        ([1, 0, 8, 1, 0, 0, 0, 1, 5], "two zero bytes"),
-        ([0, 0, 0x0D, 1, 0, 0, 0, 1, 5], "element type is 0xd"),
-        ([0, 0, 8, 1, 0, 0, 0, 3, 5], "truncated: the header announces 3 = 3 bytes of data, but only 1 follow"),
-        ([0, 0, 8, 1, 0, 0, 0, 1, 5, 6], "1 bytes more"),
-        ([0, 0, 8, 1, 0, 0], "header is cut short"),
-    ] as [([UInt8], String)])
+    @Test(
+        arguments: [
+            ([0, 0, 8], "too few"),
+            ([1, 0, 8, 1, 0, 0, 0, 1, 5], "two zero bytes"),
+            ([0, 0, 0x0D, 1, 0, 0, 0, 1, 5], "element type is 0xd"),
+            ([0, 0, 8, 1, 0, 0, 0, 3, 5], "truncated: the header announces 3 = 3 bytes of data, but only 1 follow"),
+            ([0, 0, 8, 1, 0, 0, 0, 1, 5, 6], "1 bytes more"),
+            ([0, 0, 8, 1, 0, 0], "header is cut short"),
+        ] as [([UInt8], String)])
     func badIDXSaysWhy(data: [UInt8], expected: String) {
         #expect { try IDXFile(parsing: data, dimensionCount: 1) } throws: { "\(($0 as! IDXProblem).description)".contains(expected) }
     }

@@ -56,7 +56,9 @@ private func writeTinyMNIST(to folder: TemporaryFolder, count: Int = 3, compress
         // A label file where an image file belongs.
         writeTinyMNIST(to: folder)
         folder.write(MNISTFile.testImages.compressedName, Gzip.compress(IDXFile.encode(dimensions: [3], bytes: [0, 1, 2])))
-        #expect { try MNISTLoader.load(directory: folder.path, verifiesChecksums: false) } throws: { "\($0)".contains("should hold images") }
+        #expect { try MNISTLoader.load(directory: folder.path, verifiesChecksums: false) } throws: {
+            "\($0)".contains("should hold images")
+        }
 
         // A label that is not a digit.
         writeTinyMNIST(to: folder)
@@ -66,7 +68,9 @@ private func writeTinyMNIST(to folder: TemporaryFolder, count: Int = 3, compress
         // Image count and label count disagree.
         writeTinyMNIST(to: folder)
         folder.write(MNISTFile.testLabels.compressedName, Gzip.compress(IDXFile.encode(dimensions: [2], bytes: [0, 1])))
-        #expect { try MNISTLoader.load(directory: folder.path, verifiesChecksums: false) } throws: { "\($0)".contains("2 labels for the 3 images") }
+        #expect { try MNISTLoader.load(directory: folder.path, verifiesChecksums: false) } throws: {
+            "\($0)".contains("2 labels for the 3 images")
+        }
     }
 
     @Test func aWellFormedFileThatIsNotMNISTFailsItsChecksum() {
