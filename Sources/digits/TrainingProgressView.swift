@@ -6,9 +6,9 @@ import NeuralNetwork
 struct TrainingProgressView {
     let epochs: Int
     let showsBar: Bool
+    /// Reset when an epoch's report arrives, after its evaluation: the next epoch starts then.
     private var epochStarted = Date()
     private var runStarted = Date()
-    private var currentEpoch = 0
 
     init(epochs: Int, showsBar: Bool) {
         self.epochs = epochs
@@ -19,10 +19,6 @@ struct TrainingProgressView {
     mutating func handle(_ event: TrainingProgress) -> Bool {
         switch event {
         case .batches(let epoch, let done, let total):
-            if epoch != currentEpoch {
-                currentEpoch = epoch
-                epochStarted = Date()
-            }
             guard showsBar else { return true }
             let elapsed = Date().timeIntervalSince(epochStarted)
             let rate = elapsed > 0 ? Double(done) / elapsed : 0
@@ -36,6 +32,7 @@ struct TrainingProgressView {
         case .epochFinished(let report):
             if showsBar { Terminal.endRedrawing() }
             Terminal.note(line(report))
+            epochStarted = Date()
         }
         return true
     }
