@@ -38,9 +38,11 @@ final class MiniBatchRunner: @unchecked Sendable {
         cost = network.cost
         self.threadCount = threadCount
         barrier = SpinBarrier(parties: threadCount)
+        // Split at a whole cache line of biases, near the middle.
         let outputs = network.sizes[1]
-        let split = threadCount == 1 ? outputs : min(outputs, (outputs / 2 + 1) / 2 * 2)
-        ownedNeurons = threadCount == 1 ? [0..<outputs] : [0..<split, split..<outputs]
+        let line = CacheAlignedBuffer.floatsPerLine
+        let split = min(outputs, max(line, (outputs + line) / (2 * line) * line))
+        ownedNeurons = threadCount == 1 || split == outputs ? [0..<outputs, outputs..<outputs] : [0..<split, split..<outputs]
     }
 
     /// What one epoch needs: the data, the order to visit it in, and the step sizes.
@@ -80,7 +82,9 @@ final class MiniBatchRunner: @unchecked Sendable {
         for index in 0..<epoch.batchCount {
             let rows = epoch.batch(index)
             let buffer = index % 2
-            workspace.forward(layer: 0, parameters: parameters, sampleCount: rows.count, buffer: buffer, neurons: ownedNeurons[thread])
+            workspace.forward(
+                layer: 0, parameters: parameters, sampleCount: rows.count, buffer: buffer, neurons: ownedNeurons[thread],
+                output: thread == 0 ? workspace.activations[0] : workspace.helperActivations)
             barrier.wait()
             if thread == 0 { serialPart(epoch, rows: rows) }
             barrier.wait()
@@ -103,6 +107,7 @@ final class MiniBatchRunner: @unchecked Sendable {
     /// Thread 0's part: the small layers forward, every δ, and the small layers' updates.
     private func serialPart(_ epoch: Epoch, rows: Range<Int>) {
         let m = rows.count
+        copyHelperActivations(sampleCount: m)
         let layerCount = sizes.count - 1
         for layer in 1..<max(1, layerCount) {
             workspace.forward(layer: layer, parameters: parameters, sampleCount: m)
@@ -130,6 +135,17 @@ final class MiniBatchRunner: @unchecked Sendable {
                 weights: parameters.weights[layer], biases: parameters.biases[layer], delta: workspace.deltas[layer],
                 input: workspace.activations[layer - 1], sampleCount: m, inputs: sizes[layer],
                 outputs: sizes[layer + 1], neurons: 0..<sizes[layer + 1], decay: decay, step: step)
+        }
+    }
+
+    /// Brings the second thread's first-layer activations into `activations[0]`.
+    private func copyHelperActivations(sampleCount: Int) {
+        let helperNeurons = ownedNeurons[1]
+        guard !helperNeurons.isEmpty else { return }
+        let outputs = sizes[1]
+        for s in 0..<Workspace.padded(sampleCount) {
+            let offset = s * outputs + helperNeurons.lowerBound
+            (workspace.activations[0] + offset).update(from: workspace.helperActivations + offset, count: helperNeurons.count)
         }
     }
 

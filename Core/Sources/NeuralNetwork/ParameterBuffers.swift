@@ -13,16 +13,8 @@ final class ParameterBuffers: @unchecked Sendable {
 
     init(_ network: Network) {
         sizes = network.sizes
-        weights = network.weights.map { layer in
-            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: layer.count)
-            pointer.initialize(from: layer, count: layer.count)
-            return pointer
-        }
-        biases = network.biases.map { layer in
-            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: layer.count)
-            pointer.initialize(from: layer, count: layer.count)
-            return pointer
-        }
+        weights = network.weights.map(CacheAlignedBuffer.copy(of:))
+        biases = network.biases.map(CacheAlignedBuffer.copy(of:))
     }
 
     deinit {

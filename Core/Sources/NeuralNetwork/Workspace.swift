@@ -15,6 +15,10 @@ final class Workspace: @unchecked Sendable {
     let inputs: [UnsafeMutablePointer<Float>]
     let activations: [UnsafeMutablePointer<Float>]
     let deltas: [UnsafeMutablePointer<Float>]
+    /// Where a second training thread writes its neurons of the first layer, laid out like
+    /// `activations[0]`: rows of 30 activations are 120 bytes, so writing into the shared
+    /// buffer would put both threads on the same cache lines. Thread 0 copies them over.
+    let helperActivations: UnsafeMutablePointer<Float>
 
     init(sizes: [Int], capacity: Int) {
         precondition(capacity > 0, "a workspace needs room for at least one sample")
@@ -22,13 +26,10 @@ final class Workspace: @unchecked Sendable {
         self.capacity = capacity
         let padded = Self.padded(capacity)
         paddedCapacity = padded
-        func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
-            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
-            pointer.initialize(repeating: 0, count: count)
-            return pointer
-        }
+        let zeroed = CacheAlignedBuffer.zeroed
         inputs = [zeroed(padded * sizes[0]), zeroed(padded * sizes[0])]
         activations = sizes.dropFirst().map { zeroed(padded * $0) }
+        helperActivations = zeroed(padded * sizes[1])
         deltas = sizes.dropFirst().map { zeroed(padded * $0) }
     }
 
@@ -36,6 +37,7 @@ final class Workspace: @unchecked Sendable {
         inputs.forEach { $0.deallocate() }
         activations.forEach { $0.deallocate() }
         deltas.forEach { $0.deallocate() }
+        helperActivations.deallocate()
     }
 
     /// `count` rounded up to whole register tiles.
@@ -62,14 +64,16 @@ final class Workspace: @unchecked Sendable {
         return UnsafeBufferPointer(start: activations[activations.count - 1] + s * width, count: width)
     }
 
-    /// Weight layer `layer`'s forward pass for the neurons in `neurons` (all by default).
+    /// Weight layer `layer`'s forward pass for the neurons in `neurons` (all by default),
+    /// into `activations[layer]` or the buffer `output` names.
     func forward(
-        layer: Int, parameters: ParameterBuffers, sampleCount: Int, buffer: Int = 0, neurons: Range<Int>? = nil
+        layer: Int, parameters: ParameterBuffers, sampleCount: Int, buffer: Int = 0, neurons: Range<Int>? = nil,
+        output: UnsafeMutablePointer<Float>? = nil
     ) {
         FastKernels.forward(
             weights: parameters.weights[layer], biases: parameters.biases[layer],
             input: layerInput(layer, buffer: buffer), paddedSamples: Self.padded(sampleCount),
             inputs: sizes[layer], outputs: sizes[layer + 1], neurons: neurons ?? 0..<sizes[layer + 1],
-            output: activations[layer])
+            output: output ?? activations[layer])
     }
 }
