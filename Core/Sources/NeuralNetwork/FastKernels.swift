@@ -124,19 +124,70 @@ enum FastKernels {
         sampleCount: Int, inputs: Int, outputs: Int, neurons: Range<Int>, decay: Float, step: Float
     ) {
         // Each call has its own coefficients, so two threads may update two ranges at once.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: sampleCount) { coefficients in
-            for j in neurons {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * sampleCount) { coefficients in
+            let c0 = coefficients.baseAddress!
+            let c1 = c0 + sampleCount
+            func prepare(_ j: Int, _ c: UnsafeMutablePointer<Float>) {
                 var biasGradient: Float = 0
                 for s in 0..<sampleCount {
                     let d = delta[s * outputs + j]
                     biasGradient += d
-                    coefficients[s] = step * d
+                    c[s] = step * d
                 }
                 biases[j] -= step * biasGradient
-                updateRow(
-                    weights + j * inputs, coefficients: coefficients.baseAddress!, input: input, sampleCount: sampleCount, inputs: inputs,
-                    decay: decay)
             }
+            // Rows in pairs: each input value loaded feeds both rows.
+            var j = neurons.lowerBound
+            while j + 1 < neurons.upperBound {
+                prepare(j, c0)
+                prepare(j + 1, c1)
+                updateRowPair(
+                    weights + j * inputs, weights + (j + 1) * inputs, c0, c1, input: input, sampleCount: sampleCount,
+                    inputs: inputs, decay: decay)
+                j += 2
+            }
+            if j < neurons.upperBound {
+                prepare(j, c0)
+                updateRow(weights + j * inputs, coefficients: c0, input: input, sampleCount: sampleCount, inputs: inputs, decay: decay)
+            }
+        }
+    }
+
+    /// `updateRow` for two rows at once, with the same arithmetic for each element.
+    @inline(__always)
+    static func updateRowPair(
+        _ row0: UnsafeMutablePointer<Float>, _ row1: UnsafeMutablePointer<Float>, _ c0: UnsafePointer<Float>,
+        _ c1: UnsafePointer<Float>, input: UnsafePointer<Float>, sampleCount: Int, inputs: Int, decay: Float
+    ) {
+        var k = 0
+        while k + 2 * width <= inputs {
+            var a0 = Vector(), a1 = Vector(), b0 = Vector(), b1 = Vector()
+            var x = input + k
+            for s in 0..<sampleCount {
+                let p = load(x, 0), q = load(x, width)
+                let u = Vector(repeating: c0[s]), v = Vector(repeating: c1[s])
+                a0 += u * p
+                a1 += u * q
+                b0 += v * p
+                b1 += v * q
+                x += inputs
+            }
+            store(load(row0, k) * decay - a0, row0, k)
+            store(load(row0, k + width) * decay - a1, row0, k + width)
+            store(load(row1, k) * decay - b0, row1, k)
+            store(load(row1, k + width) * decay - b1, row1, k + width)
+            k += 2 * width
+        }
+        while k < inputs {
+            var sum0: Float = 0
+            var sum1: Float = 0
+            for s in 0..<sampleCount {
+                sum0 += c0[s] * input[s * inputs + k]
+                sum1 += c1[s] * input[s * inputs + k]
+            }
+            row0[k] = row0[k] * decay - sum0
+            row1[k] = row1[k] * decay - sum1
+            k += 1
         }
     }
 
