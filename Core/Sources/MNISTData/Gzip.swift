@@ -23,7 +23,7 @@ public enum Gzip {
         return .success(Array(UnsafeBufferPointer(start: output, count: length)))
     }
 
-    /// `bytes` as a gzip stream.
+    /// `bytes` as a gzip stream (for writing test files in MNIST's form).
     public static func compress(_ bytes: [UInt8]) -> [UInt8] {
         var output: UnsafeMutablePointer<UInt8>? = nil
         var length = 0

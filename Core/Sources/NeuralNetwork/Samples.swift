@@ -36,11 +36,4 @@ public struct Samples: Sendable, Equatable {
             inputs: Array(inputs[(range.lowerBound * inputSize)..<(range.upperBound * inputSize)]),
             labels: Array(labels[range]))
     }
-
-    /// Adds the samples of `other`, which must have the same input size.
-    public mutating func append(contentsOf other: Samples) {
-        precondition(other.inputSize == inputSize, "cannot append inputs of \(other.inputSize) to inputs of \(inputSize)")
-        inputs.append(contentsOf: other.inputs)
-        labels.append(contentsOf: other.labels)
-    }
 }

@@ -36,29 +36,26 @@ private func _log(_ x: Double) -> Double { log(x) }
         let label = Int(sample.labels[0])
         let gradient = ReferenceKernels.backprop(network, input: input, desired: oneHot(label, count: 3))
 
-        var weights = network.weights.map { $0.map(Double.init) }
-        var biases = network.biases.map { $0.map(Double.init) }
+        // Parameters in Double, weights then biases per layer, perturbed one at a time.
+        var parameters = [network.weights.map { $0.map(Double.init) }, network.biases.map { $0.map(Double.init) }]
+        let analytic = [gradient.weights, gradient.biases]
         let h = 1e-6
-        for layer in 0..<network.layerCount {
-            for i in weights[layer].indices {
-                let saved = weights[layer][i]
-                weights[layer][i] = saved + h
-                let plus = doubleCost(network, weights: weights, biases: biases, input: input, label: label)
-                weights[layer][i] = saved - h
-                let minus = doubleCost(network, weights: weights, biases: biases, input: input, label: label)
-                weights[layer][i] = saved
-                let numeric = (plus - minus) / (2 * h)
-                #expect(abs(numeric - Double(gradient.weights[layer][i])) < 1e-4 + 1e-3 * abs(numeric), "w[\(layer)][\(i)]")
-            }
-            for j in biases[layer].indices {
-                let saved = biases[layer][j]
-                biases[layer][j] = saved + h
-                let plus = doubleCost(network, weights: weights, biases: biases, input: input, label: label)
-                biases[layer][j] = saved - h
-                let minus = doubleCost(network, weights: weights, biases: biases, input: input, label: label)
-                biases[layer][j] = saved
-                let numeric = (plus - minus) / (2 * h)
-                #expect(abs(numeric - Double(gradient.biases[layer][j])) < 1e-4 + 1e-3 * abs(numeric), "b[\(layer)][\(j)]")
+        func perturbedCost() -> Double {
+            doubleCost(network, weights: parameters[0], biases: parameters[1], input: input, label: label)
+        }
+        for kind in 0..<2 {
+            for layer in 0..<network.layerCount {
+                for i in parameters[kind][layer].indices {
+                    let saved = parameters[kind][layer][i]
+                    parameters[kind][layer][i] = saved + h
+                    let plus = perturbedCost()
+                    parameters[kind][layer][i] = saved - h
+                    let minus = perturbedCost()
+                    parameters[kind][layer][i] = saved
+                    let numeric = (plus - minus) / (2 * h)
+                    let name = kind == 0 ? "w" : "b"
+                    #expect(abs(numeric - Double(analytic[kind][layer][i])) < 1e-4 + 1e-3 * abs(numeric), "\(name)[\(layer)][\(i)]")
+                }
             }
         }
     }

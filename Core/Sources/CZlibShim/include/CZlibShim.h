@@ -12,7 +12,7 @@
 int digits_gunzip(const uint8_t *input, size_t input_length, size_t max_output,
                   uint8_t **output, size_t *output_length, char *message, size_t message_capacity);
 
-/// Compresses bytes into a gzip stream (for tests and for writing downloaded data).
+/// Compresses bytes into a gzip stream (tests use it to write files in MNIST's form).
 int digits_gzip(const uint8_t *input, size_t input_length, uint8_t **output, size_t *output_length);
 
 void digits_zlib_free(void *pointer);
