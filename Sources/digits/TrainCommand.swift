@@ -56,6 +56,16 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError(problem.replacingOccurrences(of: "patience (early stopping)", with: "patience: add --early-stop N"))
         }
         if output.isEmpty { throw ValidationError("--output needs a file name") }
+        // Check where the model goes before training, not after.
+        let folder = (output as NSString).deletingLastPathComponent
+        let directory = folder.isEmpty ? "." : folder
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--output \(output): the folder \(directory) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw ValidationError("--output \(output): the folder \(directory) is not writable")
+        }
     }
 
     func run() throws {

@@ -13,6 +13,7 @@ import Testing
         (["train", "--cost", "hinge"], "hinge"),
         (["train", "--early-stop", "0"], "patience of at least 1"),
         (["train", "--threads", "3"], "threads must be 1 or 2"),
+        (["train", "--output", "/no/such/folder/model.json"], "the folder /no/such/folder does not exist"),
         (["predict", "missing-model.json", "x.png"], "cannot read the model file missing-model.json"),
         (["evaluate", "/etc/hostname"], "is not a usable model file"),
         (["frobnicate"], "Unexpected argument"),
