@@ -1,5 +1,5 @@
 // swift-tools-version:6.0
-// Digits: the `digits` command (and, next, the server) on top of the dependency-free core in
+// Digits: the `digits` command and its server on top of the dependency-free core in
 // ./Core, which builds and tests on its own in seconds.
 import PackageDescription
 
@@ -12,15 +12,31 @@ let package = Package(
     dependencies: [
         .package(path: "Core"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/vapor", from: "4.110.0"),
+        .package(url: "https://github.com/vapor/fluent", from: "4.12.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver", from: "4.8.0"),
     ],
     targets: [
         .target(
             name: "MNISTFetching",
             dependencies: [.product(name: "MNISTData", package: "Core")]
         ),
+        .target(
+            name: "DigitsServer",
+            dependencies: [
+                "MNISTFetching",
+                .product(name: "NeuralNetwork", package: "Core"),
+                .product(name: "MNISTData", package: "Core"),
+                .product(name: "DigitImaging", package: "Core"),
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+            ]
+        ),
         .executableTarget(
             name: "digits",
             dependencies: [
+                "DigitsServer",
                 "MNISTFetching",
                 .product(name: "NeuralNetwork", package: "Core"),
                 .product(name: "MNISTData", package: "Core"),
@@ -30,5 +46,9 @@ let package = Package(
         ),
         .testTarget(name: "MNISTFetchingTests", dependencies: ["MNISTFetching"]),
         .testTarget(name: "DigitsCommandTests", dependencies: ["digits"]),
+        .testTarget(
+            name: "DigitsServerTests",
+            dependencies: ["DigitsServer", .product(name: "VaporTesting", package: "vapor")]
+        ),
     ]
 )

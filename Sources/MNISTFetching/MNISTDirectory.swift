@@ -10,6 +10,11 @@ public struct MNISTDirectory: Equatable, Sendable {
     /// into it, and missing files are an error that says what to put there.
     public let isExplicit: Bool
 
+    public init(path: String, isExplicit: Bool) {
+        self.path = path
+        self.isExplicit = isExplicit
+    }
+
     public static func resolve(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> MNISTDirectory {
         if let flag, !flag.isEmpty { return MNISTDirectory(path: flag, isExplicit: true) }
         if let variable = environment["MNIST_DIR"], !variable.isEmpty { return MNISTDirectory(path: variable, isExplicit: true) }

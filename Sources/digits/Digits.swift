@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Digits: ParsableCommand {
+struct Digits: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "digits",
         abstract: "Recognise handwritten digits with Nielsen's network, trained on MNIST.",
@@ -9,6 +9,6 @@ struct Digits: ParsableCommand {
             MNIST is read from --data DIR or MNIST_DIR; without either it is downloaded once \
             into ~/.local/share/digits/mnist and verified against its published checksums.
             """,
-        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self]
+        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ServeCommand.self]
     )
 }

@@ -1,0 +1,44 @@
+import DigitImaging
+import Vapor
+
+/// Reads a drawing from a request: PNG bytes as the body (`Content-Type: image/png`), or a
+/// multipart form with the PNG in a field named `image`.
+enum DrawingInput {
+    struct Form: Content {
+        var image: File
+        var label: Int?
+    }
+
+    /// The drawing normalised to 28x28; bad input becomes a 4xx with a sentence.
+    static func normalisedDigit(from request: Request) throws -> NormalisedDigit {
+        let bytes = try pngBytes(from: request)
+        do {
+            return try DigitNormaliser.normalise(png: bytes)
+        } catch {
+            throw Abort(status(for: error), reason: error.description)
+        }
+    }
+
+    static func pngBytes(from request: Request) throws -> [UInt8] {
+        guard let type = request.headers.contentType else {
+            throw Abort(.unsupportedMediaType, reason: "send the drawing as image/png or as a multipart form with an image field")
+        }
+        if type == .png {
+            guard let body = request.body.data, body.readableBytes > 0 else { throw Abort(.badRequest, reason: "the request has no image") }
+            return Array(body.readableBytesView)
+        }
+        if type.type == "multipart", type.subType == "form-data" {
+            let form = try request.content.decode(Form.self)
+            return Array(form.image.data.readableBytesView)
+        }
+        throw Abort(.unsupportedMediaType, reason: "\(type.type)/\(type.subType) is not a drawing: send image/png or a multipart form")
+    }
+
+    static func status(for error: DrawingError) -> HTTPResponseStatus {
+        switch error {
+        case .notPNG: .badRequest
+        case .empty, .blank, .sizeMismatch: .unprocessableEntity
+        case .tooLarge: .payloadTooLarge
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Fluent
+import Foundation
+
+/// A row of the digits table: a 28x28 picture, its label, and where it came from.
+final class DigitRecord: Model, @unchecked Sendable {
+    static let schema = "digits"
+
+    @ID(key: .id) var id: UUID?
+    /// 784 grey levels, row-major, 0 background to 255 ink (MNIST's layout).
+    @Field(key: "pixels") var pixels: Data
+    /// The digit, 0–9.
+    @Field(key: "label") var label: Int
+    /// Whether it is a training input; otherwise it is held out to measure the network.
+    @Field(key: "is_training") var isTraining: Bool
+    @Enum(key: "source") var source: DigitSource
+    /// For a person's digit: what the live model guessed before the person confirmed or corrected.
+    @OptionalField(key: "guessed_label") var guessedLabel: Int?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(pixels: Data, label: Int, isTraining: Bool, source: DigitSource, guessedLabel: Int? = nil) {
+        self.pixels = pixels
+        self.label = label
+        self.isTraining = isTraining
+        self.source = source
+        self.guessedLabel = guessedLabel
+    }
+}
+
+/// Where a digit came from.
+enum DigitSource: String, Codable, CaseIterable, Sendable {
+    case mnistTraining = "mnist_training"
+    case mnistValidation = "mnist_validation"
+    case mnistTest = "mnist_test"
+    case person
+}

@@ -1,0 +1,28 @@
+import Fluent
+import Foundation
+
+/// A row of the model-states table: one version of the network with how it did. Every
+/// version is kept; exactly one is live.
+final class ModelStateRecord: Model, @unchecked Sendable {
+    static let schema = "model_states"
+
+    @ID(key: .id) var id: UUID?
+    /// 1, 2, 3, … in the order the versions were made.
+    @Field(key: "version") var version: Int
+    /// The weights and biases as the model file's JSON (network2's format, see `ModelFile`).
+    @Field(key: "network") var network: String
+    @OptionalField(key: "train_accuracy") var trainAccuracy: Double?
+    @OptionalField(key: "validation_accuracy") var validationAccuracy: Double?
+    @OptionalField(key: "test_accuracy") var testAccuracy: Double?
+    /// Accuracy on people's held-out digits, when there are any.
+    @OptionalField(key: "people_accuracy") var peopleAccuracy: Double?
+    @Field(key: "is_training") var isTraining: Bool
+    @Field(key: "is_live") var isLive: Bool
+    /// The hyperparameters, as JSON.
+    @Field(key: "hyperparameters") var hyperparameters: String
+    /// How many digits it learned from.
+    @Field(key: "trained_on") var trainedOn: Int
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}

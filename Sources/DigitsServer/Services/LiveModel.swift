@@ -1,0 +1,19 @@
+import NeuralNetwork
+
+/// The network that answers guesses. Requests read it; a finished retraining swaps in a new
+/// one in a single step, so every request sees either the old model or the new, never a mix.
+actor LiveModel {
+    private(set) var network: Network?
+    private(set) var version: Int?
+
+    func replace(with network: Network, version: Int) {
+        self.network = network
+        self.version = version
+    }
+
+    /// The live network and its version, or nil before the first model is ready.
+    func current() -> (network: Network, version: Int)? {
+        guard let network, let version else { return nil }
+        return (network, version)
+    }
+}

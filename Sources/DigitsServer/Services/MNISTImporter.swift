@@ -1,0 +1,47 @@
+import Fluent
+import Foundation
+import Vapor
+import MNISTData
+import MNISTFetching
+
+/// Fills the digits table with MNIST on first start: 50,000 training, 10,000 validation and
+/// 10,000 test digits, in batches inside one transaction, so an interrupted import leaves
+/// nothing half-done and the next start simply imports again.
+enum MNISTImporter {
+    static let batchSize = 1_000
+
+    /// Imports MNIST unless the table already holds it; returns the number of rows added.
+    @discardableResult
+    static func importIfNeeded(from directory: MNISTDirectory, on database: any Database, logger: Logger) async throws -> Int {
+        let existing = try await DigitStore.count(from: .mnistTest, on: database)
+        guard existing == 0 else {
+            logger.info("MNIST already imported")
+            return 0
+        }
+        let split = try MNISTSource.load(directory) { logger.info("\($0)") }
+        let parts: [(MNISTImages, DigitSource, Bool)] = [
+            (split.training, .mnistTraining, true), (split.validation, .mnistValidation, false), (split.test, .mnistTest, false),
+        ]
+        let total = parts.reduce(0) { $0 + $1.0.count }
+        logger.info("importing \(total) MNIST digits into the database")
+        let started = Date()
+        try await database.transaction { transaction in
+            var done = 0
+            for (images, source, isTraining) in parts {
+                for start in stride(from: 0, to: images.count, by: batchSize) {
+                    let end = min(start + batchSize, images.count)
+                    let records = (start..<end).map { index in
+                        DigitRecord(
+                            pixels: Data(images.image(at: index)), label: Int(images.labels[index]), isTraining: isTraining,
+                            source: source)
+                    }
+                    try await records.create(on: transaction)
+                    done += records.count
+                    if done % 10_000 == 0 || done == total { logger.info("imported \(done) of \(total) digits") }
+                }
+            }
+        }
+        logger.info("MNIST imported in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        return total
+    }
+}

@@ -1,0 +1,27 @@
+import Fluent
+import FluentSQLiteDriver
+import Vapor
+
+/// Builds the whole server on `app`: database, migrations, MNIST on first start, the live
+/// model, middleware and routes. `digits serve` and the tests both call it.
+public func configure(_ app: Application, settings: ServerSettings) async throws {
+    let configuration: SQLiteConfiguration = settings.databasePath == ":memory:" ? .memory : .file(settings.databasePath)
+    app.databases.use(.sqlite(configuration), as: .sqlite)
+    app.migrations.add(CreateDigits())
+    app.migrations.add(CreateModelStates())
+    try await app.autoMigrate()
+
+    app.http.server.configuration.hostname = settings.hostname
+    app.http.server.configuration.port = settings.port
+    // A 280x280 drawing is a few kilobytes; a phone's full-screen canvas well under 1 MB.
+    app.routes.defaultMaxBodySize = "2mb"
+    app.middleware = Middlewares()
+    app.middleware.use(ErrorMiddleware.default(environment: app.environment))
+
+    try await MNISTImporter.importIfNeeded(from: settings.mnistDirectory, on: app.db, logger: app.logger)
+    let live = LiveModel()
+    try await ModelBootstrap.start(settings: settings, database: app.db, live: live, logger: app.logger)
+
+    try app.register(collection: GuessController(live: live))
+    try app.register(collection: HealthController(live: live))
+}
