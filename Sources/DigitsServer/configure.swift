@@ -24,4 +24,5 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
 
     try app.register(collection: GuessController(live: live))
     try app.register(collection: HealthController(live: live))
+    try app.register(collection: DigitController(live: live))
 }

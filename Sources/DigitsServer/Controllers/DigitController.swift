@@ -1,0 +1,76 @@
+import DigitImaging
+import Fluent
+import Vapor
+
+/// `POST /api/digits`: stores a digit a person has verified, with its label.
+struct DigitController: RouteCollection {
+    let live: LiveModel
+    /// Every `heldOutEvery`-th person's digit is held out from training, so accuracy on
+    /// people's own drawings can be measured.
+    static let heldOutEvery = 5
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.post("api", "digits", use: store)
+    }
+
+    @Sendable func store(request: Request) async throws -> Response {
+        let (bytes, label) = try Self.drawingAndLabel(from: request)
+        guard (0...9).contains(label) else {
+            throw Abort(.unprocessableEntity, reason: "the label must be a digit from 0 to 9, got \(label)")
+        }
+        let digit: NormalisedDigit
+        do {
+            digit = try DigitNormaliser.normalise(png: bytes)
+        } catch {
+            throw Abort(DrawingInput.status(for: error), reason: error.description)
+        }
+        guard let (network, _) = await live.current() else {
+            throw Abort(.serviceUnavailable, reason: "no model is loaded yet; try again in a moment")
+        }
+        let guessed = network.predict(digit.pixels)
+        // Counting and inserting in one transaction: concurrent stores get distinct positions.
+        let record = try await request.db.transaction { database in
+            let earlier = try await DigitRecord.query(on: database).filter(\.$source == .person).count()
+            let isTraining = (earlier + 1) % Self.heldOutEvery != 0
+            let record = DigitRecord(
+                pixels: Data(digit.bytes), label: label, isTraining: isTraining, source: .person, guessedLabel: guessed)
+            try await record.create(on: database)
+            return record
+        }
+        let body = StoredDigitResponse(
+            id: try record.requireID(), label: label, guessedLabel: guessed, set: record.isTraining ? "training" : "held-out",
+            image: "data:image/png;base64," + Data(digit.png).base64EncodedString(), createdAt: record.createdAt)
+        let response = try await body.encodeResponse(status: .created, for: request)
+        return response
+    }
+
+    /// The drawing and label from JSON (`{"image": base64 PNG or data URL, "label": n}`) or a
+    /// multipart form (`image` file, `label` field).
+    static func drawingAndLabel(from request: Request) throws -> ([UInt8], Int) {
+        guard let type = request.headers.contentType else {
+            throw Abort(.unsupportedMediaType, reason: "send JSON {\"image\", \"label\"} or a multipart form with image and label")
+        }
+        if type == .json {
+            let body: StoreDigitRequest
+            do {
+                body = try request.content.decode(StoreDigitRequest.self)
+            } catch {
+                throw Abort(.badRequest, reason: "the body must be JSON with \"image\" (a base64 PNG) and \"label\" (0-9)")
+            }
+            let encoded = body.image.hasPrefix("data:") ? String(body.image.drop { $0 != "," }.dropFirst()) : body.image
+            guard let data = Data(base64Encoded: encoded) else { throw Abort(.badRequest, reason: "\"image\" is not base64") }
+            return ([UInt8](data), body.label)
+        }
+        if type.type == "multipart", type.subType == "form-data" {
+            let form: DrawingInput.Form
+            do {
+                form = try request.content.decode(DrawingInput.Form.self)
+            } catch {
+                throw Abort(.badRequest, reason: "the form needs an image file and a label")
+            }
+            guard let label = form.label else { throw Abort(.unprocessableEntity, reason: "the form has no label") }
+            return (Array(form.image.data.readableBytesView), label)
+        }
+        throw Abort(.unsupportedMediaType, reason: "\(type.type)/\(type.subType) is not accepted: send JSON or a multipart form")
+    }
+}
