@@ -18,15 +18,8 @@ struct DigitController: RouteCollection {
         guard (0...9).contains(label) else {
             throw Abort(.unprocessableEntity, reason: "the label must be a digit from 0 to 9, got \(label)")
         }
-        let digit: NormalisedDigit
-        do {
-            digit = try DigitNormaliser.normalise(png: bytes)
-        } catch {
-            throw Abort(DrawingInput.status(for: error), reason: error.description)
-        }
-        guard let (network, _) = await live.current() else {
-            throw Abort(.serviceUnavailable, reason: "no model is loaded yet; try again in a moment")
-        }
+        let digit = try DrawingInput.normalise(bytes)
+        let (network, _) = try await live.required()
         let guessed = network.predict(digit.pixels)
         // Counting and inserting in one transaction: concurrent stores get distinct positions.
         let record = try await request.db.transaction { database in
@@ -39,9 +32,8 @@ struct DigitController: RouteCollection {
         }
         let body = StoredDigitResponse(
             id: try record.requireID(), label: label, guessedLabel: guessed, set: record.isTraining ? "training" : "held-out",
-            image: "data:image/png;base64," + Data(digit.png).base64EncodedString(), createdAt: record.createdAt)
-        let response = try await body.encodeResponse(status: .created, for: request)
-        return response
+            image: digit.pngDataURL, createdAt: record.createdAt)
+        return try await body.encodeResponse(status: .created, for: request)
     }
 
     /// The drawing and label from JSON (`{"image": base64 PNG or data URL, "label": n}`) or a

@@ -9,9 +9,13 @@ enum DrawingInput {
         var label: Int?
     }
 
-    /// The drawing normalised to 28x28; bad input becomes a 4xx with a sentence.
+    /// The drawing in the request body, normalised to 28x28; bad input becomes a 4xx with a sentence.
     static func normalisedDigit(from request: Request) throws -> NormalisedDigit {
-        let bytes = try pngBytes(from: request)
+        try normalise(pngBytes(from: request))
+    }
+
+    /// PNG bytes normalised to 28x28; bad input becomes a 4xx with a sentence.
+    static func normalise(_ bytes: [UInt8]) throws -> NormalisedDigit {
         do {
             return try DigitNormaliser.normalise(png: bytes)
         } catch {
@@ -41,4 +45,9 @@ enum DrawingInput {
         case .tooLarge: .payloadTooLarge
         }
     }
+}
+
+extension NormalisedDigit {
+    /// The 28x28 image as a PNG data URL, for an `<img>`.
+    var pngDataURL: String { "data:image/png;base64," + Data(png).base64EncodedString() }
 }

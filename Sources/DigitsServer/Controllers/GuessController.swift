@@ -11,13 +11,11 @@ struct GuessController: RouteCollection {
 
     @Sendable func guess(request: Request) async throws -> GuessResponse {
         let digit = try DrawingInput.normalisedDigit(from: request)
-        guard let (network, version) = await live.current() else {
-            throw Abort(.serviceUnavailable, reason: "no model is loaded yet; try again in a moment")
-        }
+        let (network, version) = try await live.required()
         let activations = network.feedforward(digit.pixels)
         let best = activations.indices.max { activations[$0] < activations[$1] } ?? 0
         return GuessResponse(
             digit: best, activations: activations, percentages: activations.map { (Double($0) * 1000).rounded() / 10 },
-            pixels: digit.bytes, image: "data:image/png;base64," + Data(digit.png).base64EncodedString(), modelVersion: version)
+            pixels: digit.bytes, image: digit.pngDataURL, modelVersion: version)
     }
 }
