@@ -14,7 +14,8 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
     app.http.server.configuration.hostname = settings.hostname
     app.http.server.configuration.port = settings.port
     // A 280x280 drawing is a few kilobytes; a phone's full-screen canvas well under 1 MB.
-    app.routes.defaultMaxBodySize = "2mb"
+    // A JSON body carries the PNG in base64, a third larger than the PNG itself.
+    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: DrawingInput.maxBytes * 3 / 2)
     app.middleware = Middlewares()
     app.middleware.use(ErrorMiddleware.default(environment: app.environment))
 

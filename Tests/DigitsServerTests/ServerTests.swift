@@ -78,11 +78,14 @@ struct ServerTests {
     @Test func badDrawingsGetJSONErrorsWithTheRightStatus() async throws {
         try await withApp { app in
             let blank = PNGCodec.encode([UInt8](repeating: 255, count: 100), width: 10, height: 10, layout: .grey)
+            let wide = PNGCodec.encode([UInt8](repeating: 0, count: 5000), width: 5000, height: 1, layout: .grey)
             let cases: [(HTTPHeaders, [UInt8], HTTPResponseStatus, String)] = [
                 (["Content-Type": "image/png"], Array("not a png".utf8), .badRequest, "not a readable PNG"),
                 (["Content-Type": "image/png"], blank, .unprocessableEntity, "blank"),
                 (["Content-Type": "text/plain"], Array("7".utf8), .unsupportedMediaType, "not a drawing"),
                 (["Content-Type": "image/png"], [], .badRequest, "no image"),
+                (["Content-Type": "image/png"], wide, .payloadTooLarge, "at most 4096 pixels a side"),
+                (["Content-Type": "image/png"], [UInt8](repeating: 0x89, count: 3 << 20), .payloadTooLarge, "at most 2097152 are accepted"),
             ]
             for (headers, body, status, reason) in cases {
                 try await app.testing().test(.POST, "api/guess", headers: headers, body: ByteBuffer(bytes: body)) { response in

@@ -39,6 +39,11 @@ struct DigitController: RouteCollection {
     /// The drawing and label from JSON (`{"image": base64 PNG or data URL, "label": n}`) or a
     /// multipart form (`image` file, `label` field).
     static func drawingAndLabel(from request: Request) throws -> ([UInt8], Int) {
+        // Base64 makes a drawing a third larger.
+        if let body = request.body.data, body.readableBytes > DrawingInput.maxBytes * 4 / 3 + 1024 {
+            throw Abort(
+                .payloadTooLarge, reason: "the request is \(body.readableBytes) bytes; a drawing may have at most \(DrawingInput.maxBytes)")
+        }
         guard let type = request.headers.contentType else {
             throw Abort(.unsupportedMediaType, reason: "send JSON {\"image\", \"label\"} or a multipart form with image and label")
         }

@@ -23,7 +23,15 @@ enum DrawingInput {
         }
     }
 
+    /// The most bytes a drawing may have: a phone's full-screen canvas is well under 1 MB.
+    static let maxBytes = 2 << 20
+
     static func pngBytes(from request: Request) throws -> [UInt8] {
+        // The server's body limit stops larger uploads while they stream; this also covers
+        // bodies that arrive whole.
+        if let body = request.body.data, body.readableBytes > maxBytes {
+            throw Abort(.payloadTooLarge, reason: "the drawing is \(body.readableBytes) bytes; at most \(maxBytes) are accepted")
+        }
         guard let type = request.headers.contentType else {
             throw Abort(.unsupportedMediaType, reason: "send the drawing as image/png or as a multipart form with an image field")
         }
