@@ -45,7 +45,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MNISTFetchingTests", dependencies: ["MNISTFetching"]),
-        .testTarget(name: "DigitsCommandTests", dependencies: ["digits"]),
+        .testTarget(
+            name: "DigitsCommandTests",
+            dependencies: ["digits", .product(name: "DigitImaging", package: "Core"), .product(name: "MNISTData", package: "Core")]
+        ),
         .testTarget(
             name: "DigitsServerTests",
             dependencies: ["DigitsServer", .product(name: "VaporTesting", package: "vapor")]
