@@ -6,8 +6,8 @@ public enum MNISTLoader {
     ///   of small hand-made files turn this off.
     public static func load(directory: String, verifiesChecksums: Bool = true) throws(MNISTError) -> MNISTSplit {
         let paths = try locate(directory: directory)
-        let training = try readSet(images: paths[.trainingImages]!, labels: paths[.trainingLabels]!, verifiesChecksums: verifiesChecksums)
-        let test = try readSet(images: paths[.testImages]!, labels: paths[.testLabels]!, verifiesChecksums: verifiesChecksums)
+        let training = try readSet(.trainingImages, .trainingLabels, paths: paths, verifiesChecksums: verifiesChecksums)
+        let test = try readSet(.testImages, .testLabels, paths: paths, verifiesChecksums: verifiesChecksums)
         let cut = min(MNISTSplit.trainingCount, training.count)
         return MNISTSplit(
             training: training.slice(0..<cut), validation: training.slice(cut..<training.count), test: test)
@@ -58,9 +58,13 @@ public enum MNISTLoader {
         return bytes
     }
 
-    private static func readSet(images: String, labels: String, verifiesChecksums: Bool) throws(MNISTError) -> MNISTImages {
-        let imageFile: MNISTFile = images.contains("t10k") ? .testImages : .trainingImages
-        let labelFile: MNISTFile = imageFile == .testImages ? .testLabels : .trainingLabels
+    /// The images and labels of one set; the caller names the files, so nothing is guessed
+    /// from a path (a folder called "t10k-copy" holds training files too).
+    private static func readSet(
+        _ imageFile: MNISTFile, _ labelFile: MNISTFile, paths: [MNISTFile: String], verifiesChecksums: Bool
+    ) throws(MNISTError) -> MNISTImages {
+        let images = paths[imageFile]!
+        let labels = paths[labelFile]!
         let imageIDX = try parse(imageFile, bytes: readVerified(imageFile, at: images, verifiesChecksum: verifiesChecksums), path: images)
         let labelIDX = try parse(labelFile, bytes: readVerified(labelFile, at: labels, verifiesChecksum: verifiesChecksums), path: labels)
         guard imageIDX.dimensions[0] == labelIDX.dimensions[0] else {
