@@ -17,11 +17,21 @@ public struct ServerSettings: Sendable {
     /// How the server trains: the book's settings by default.
     public var training: TrainingOptions
     public var seed: UInt64
+    /// When and how people's digits are learned, and when a new model may go live.
+    public var retraining: RetrainingPolicy
+    /// The secret that admin actions (delete a digit, roll back, retrain now) need. Without one
+    /// the server makes a random token at start-up and logs it.
+    public var adminToken: String?
+    /// How many digits one client may store per minute; nil for no limit.
+    public var storesPerMinute: Int?
+    /// Origins that browsers may call the API from (CORS); none by default.
+    public var corsOrigins: [String]
 
     public init(
         databasePath: String = "digits.sqlite", hostname: String = "127.0.0.1", port: Int = 8080,
         mnistDirectory: MNISTDirectory, modelFile: String? = nil, networkSizes: [Int] = [784, 30, 10],
-        training: TrainingOptions = TrainingOptions(), seed: UInt64 = 1
+        training: TrainingOptions = TrainingOptions(), seed: UInt64 = 1, retraining: RetrainingPolicy = RetrainingPolicy(),
+        adminToken: String? = nil, storesPerMinute: Int? = 60, corsOrigins: [String] = []
     ) {
         self.databasePath = databasePath
         self.hostname = hostname
@@ -31,12 +41,39 @@ public struct ServerSettings: Sendable {
         self.networkSizes = networkSizes
         self.training = training
         self.seed = seed
+        self.retraining = retraining
+        self.adminToken = adminToken
+        self.storesPerMinute = storesPerMinute
+        self.corsOrigins = corsOrigins
     }
 
     /// The settings for an in-process test: SQLite in memory, a quick network.
     public static func testing(mnistDirectory: String) -> ServerSettings {
         ServerSettings(
             databasePath: ":memory:", mnistDirectory: MNISTDirectory(path: mnistDirectory, isExplicit: true),
-            networkSizes: [784, 20, 10], training: TrainingOptions(epochs: 1))
+            networkSizes: [784, 20, 10], training: TrainingOptions(epochs: 1), adminToken: "test-admin-token", storesPerMinute: nil)
+    }
+}
+
+/// When the server retrains and what a new model must show before it goes live.
+public struct RetrainingPolicy: Sendable {
+    /// A retraining starts after this many new verified digits.
+    public var every: Int
+    /// How many times each person's training digit appears in an epoch. MNIST has 50,000
+    /// training digits; repeated ten times, a hundred people's digits weigh like a thousand
+    /// of MNIST's, enough to learn a person's style without forgetting MNIST.
+    public var personWeight: Int
+    /// How much lower than the live model's the new model's MNIST validation accuracy may
+    /// be, as a fraction (0.005 = half a percentage point): runs differ by about that much
+    /// from their random start alone.
+    public var validationMargin: Double
+    /// Threads for retraining. One leaves the other core to answer requests.
+    public var threads: Int
+
+    public init(every: Int = 10, personWeight: Int = 10, validationMargin: Double = 0.005, threads: Int = 1) {
+        self.every = every
+        self.personWeight = personWeight
+        self.validationMargin = validationMargin
+        self.threads = threads
     }
 }

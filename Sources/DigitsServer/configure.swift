@@ -9,6 +9,7 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
     app.databases.use(.sqlite(configuration), as: .sqlite)
     app.migrations.add(CreateDigits())
     app.migrations.add(CreateModelStates())
+    app.migrations.add(AddRetrainingColumns())
     try await app.autoMigrate()
 
     app.http.server.configuration.hostname = settings.hostname
@@ -23,7 +24,24 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
     let live = LiveModel()
     try await ModelBootstrap.start(settings: settings, database: app.db, live: live, logger: app.logger)
 
+    let retrainer = Retrainer(settings: settings, database: app.db, live: live, logger: app.logger)
+    app.lifecycle.use(RetrainingShutdown(retrainer: retrainer))
+    app.storage[RetrainerKey.self] = retrainer
+    app.storage[LiveModelKey.self] = live
+    // Digits stored while the server was down, or a retraining cut short, may be due.
+    await retrainer.considerRetraining()
+
     try app.register(collection: GuessController(live: live))
     try app.register(collection: HealthController(live: live))
-    try app.register(collection: DigitController(live: live))
+    try app.register(collection: DigitController(live: live, retrainer: retrainer, policy: settings.retraining))
+}
+
+/// Where tests find the server's retrainer.
+struct RetrainerKey: StorageKey {
+    typealias Value = Retrainer
+}
+
+/// Where tests find the server's live model.
+struct LiveModelKey: StorageKey {
+    typealias Value = LiveModel
 }

@@ -7,18 +7,53 @@ import VaporTesting
 
 @testable import DigitsServer
 
-/// Builds the server exactly as `digits serve` does, with SQLite in memory, runs `body`, and
-/// shuts down on every path.
-func withApp(_ body: (Application) async throws -> Void) async throws {
+/// Builds the server exactly as `digits serve` does on a copy of `TemplateDatabase` (MNIST
+/// imported, version 1 live), runs `body`, and shuts down on every path.
+func withApp(
+    _ adjust: (inout ServerSettings) -> Void = { _ in }, _ body: (Application) async throws -> Void
+) async throws {
+    var settings = ServerSettings.testing(mnistDirectory: ProcessInfo.processInfo.environment["MNIST_DIR"]!)
+    settings.databasePath = try await TemplateDatabase.shared.copy()
+    adjust(&settings)
+    defer { try? FileManager.default.removeItem(atPath: settings.databasePath) }
+    try await withApp(settings: settings, body)
+}
+
+func withApp(settings: ServerSettings, _ body: (Application) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
     do {
-        try await configure(app, settings: .testing(mnistDirectory: ProcessInfo.processInfo.environment["MNIST_DIR"]!))
+        try await configure(app, settings: settings)
         try await body(app)
     } catch {
         try await app.asyncShutdown()
         throw error
     }
     try await app.asyncShutdown()
+}
+
+/// A database file with MNIST imported and a first model trained, made once per test run:
+/// each test starts from a copy in milliseconds instead of importing and training again.
+actor TemplateDatabase {
+    static let shared = TemplateDatabase()
+    /// One build, however many suites ask for it at once.
+    private var build: Task<String, any Error>?
+
+    func copy() async throws -> String {
+        if build == nil { build = Task { try await Self.make() } }
+        let template = try await build!.value
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("digits-test-\(UUID().uuidString).sqlite").path
+        try FileManager.default.copyItem(atPath: template, toPath: copy)
+        return copy
+    }
+
+    private static func make() async throws -> String {
+        let made = FileManager.default.temporaryDirectory.appendingPathComponent("digits-template-\(getpid()).sqlite").path
+        try? FileManager.default.removeItem(atPath: made)
+        var settings = ServerSettings.testing(mnistDirectory: ProcessInfo.processInfo.environment["MNIST_DIR"]!)
+        settings.databasePath = made
+        try await withApp(settings: settings) { _ in }
+        return made
+    }
 }
 
 /// A seven on a 280x280 page, dark on light, as the page would send it.
@@ -39,7 +74,8 @@ func sevenPNG() -> [UInt8] {
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
 struct ServerTests {
     @Test func startUpImportsMNISTAndMakesAModelLive() async throws {
-        try await withApp { app in
+        let settings = ServerSettings.testing(mnistDirectory: ProcessInfo.processInfo.environment["MNIST_DIR"]!)
+        try await withApp(settings: settings) { app in
             let total = try await DigitRecord.query(on: app.db).count()
             let validation = try await DigitRecord.query(on: app.db).filter(\.$source == .mnistValidation).count()
             #expect(total == 70_000)

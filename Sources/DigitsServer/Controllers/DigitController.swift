@@ -5,6 +5,8 @@ import Vapor
 /// `POST /api/digits`: stores a digit a person has verified, with its label.
 struct DigitController: RouteCollection {
     let live: LiveModel
+    let retrainer: Retrainer
+    let policy: RetrainingPolicy
     /// Every `heldOutEvery`-th person's digit is held out from training, so accuracy on
     /// people's own drawings can be measured.
     static let heldOutEvery = 5
@@ -22,7 +24,7 @@ struct DigitController: RouteCollection {
         let (network, _) = try await live.required()
         let guessed = network.predict(digit.pixels)
         // Counting and inserting in one transaction: concurrent stores get distinct positions.
-        let record = try await request.db.transaction { database in
+        let record = try await request.db.writeTransaction { database in
             let earlier = try await DigitRecord.query(on: database).filter(\.$source == .person).count()
             let isTraining = (earlier + 1) % Self.heldOutEvery != 0
             let record = DigitRecord(
@@ -30,9 +32,12 @@ struct DigitController: RouteCollection {
             try await record.create(on: database)
             return record
         }
+        let startedVersion = await retrainer.considerRetraining()
         let body = StoredDigitResponse(
             id: try record.requireID(), label: label, guessedLabel: guessed, set: record.isTraining ? "training" : "held-out",
-            image: digit.pngDataURL, createdAt: record.createdAt)
+            image: digit.pngDataURL, createdAt: record.createdAt,
+            digitsUntilRetraining: try await Retrainer.digitsUntilRetraining(every: policy.every, on: request.db),
+            retrainingStarted: startedVersion)
         return try await body.encodeResponse(status: .created, for: request)
     }
 

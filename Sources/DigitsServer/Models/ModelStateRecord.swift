@@ -22,7 +22,27 @@ final class ModelStateRecord: Model, @unchecked Sendable {
     @Field(key: "hyperparameters") var hyperparameters: String
     /// How many digits it learned from.
     @Field(key: "trained_on") var trainedOn: Int
+    /// How the version ended: see `ModelOutcome`; nil while it trains.
+    @OptionalField(key: "outcome") var outcome: ModelOutcome?
+    /// Why it was rejected or failed, or how it compared when promoted.
+    @OptionalField(key: "reason") var reason: String?
+    /// How many verified digits people had stored when this version was claimed: the next
+    /// retraining is due `RetrainingPolicy.every` digits later.
+    @Field(key: "people_seen") var peopleSeen: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @OptionalField(key: "finished_at") var finishedAt: Date?
 
     init() {}
+}
+
+/// How a model version ended.
+enum ModelOutcome: String, Codable, Sendable {
+    /// It went live (it may since have been replaced).
+    case promoted
+    /// Training finished, but the model did worse than the live one; it was kept, not used.
+    case rejected
+    /// Training stopped with an error, or the server stopped during it.
+    case failed
+    /// Training was cancelled (by an admin, or the server shutting down).
+    case cancelled
 }

@@ -7,13 +7,15 @@ import Vapor
 
 /// Reads digits out of the database in bulk, as training samples.
 enum DigitStore {
-    /// Every digit from `source`, as network inputs (pixels x/255).
-    static func samples(from source: DigitSource, on database: any Database) async throws -> Samples {
+    /// Every digit from `source`, as network inputs (pixels x/255); for people's digits,
+    /// those in the training set or those held out.
+    static func samples(from source: DigitSource, isTraining: Bool? = nil, on database: any Database) async throws -> Samples {
         guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
         // Fluent would build a model object per row; 50,000 rows read faster as two columns,
         // in the order they were stored (rowid), so a seed reproduces a training run.
-        let rows = try await sql.select().column("pixels").column("label").from(DigitRecord.schema)
-            .where("source", .equal, source.rawValue).orderBy("rowid").all()
+        var query = sql.select().column("pixels").column("label").from(DigitRecord.schema).where("source", .equal, source.rawValue)
+        if let isTraining { query = query.where("is_training", .equal, isTraining) }
+        let rows = try await query.orderBy("rowid").all()
         var inputs: [Float] = []
         inputs.reserveCapacity(rows.count * 784)
         var labels: [UInt8] = []

@@ -14,6 +14,10 @@ struct StoredDigitResponse: Content {
     /// The 28x28 image that was stored, as a PNG data URL.
     let image: String
     let createdAt: Date?
+    /// How many more verified digits start the next retraining.
+    let digitsUntilRetraining: Int
+    /// The version this digit started training, when it was the one that reached the threshold.
+    let retrainingStarted: Int?
 }
 
 /// A verified digit sent as JSON: the drawing as a PNG (base64, or a `data:image/png;base64,` URL)

@@ -1,0 +1,252 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import NeuralNetwork
+import Vapor
+
+/// Where a running retraining is, for the model endpoint and the page.
+struct TrainingStatus: Content, Equatable {
+    /// The version being trained.
+    let version: Int
+    /// Epochs finished so far, of `epochs`.
+    var epoch: Int
+    let epochs: Int
+    /// How far training is, from 0 to 1.
+    var progress: Double
+    let startedAt: Date
+}
+
+/// Retrains the network in the background after every `RetrainingPolicy.every` verified digits,
+/// one retraining at a time, and swaps the new model in only when it is at least as good.
+///
+/// Guesses never wait for it: training runs on a thread of its own and `LiveModel` swaps the
+/// network in one step. A retraining is claimed by inserting its model-state row, which a
+/// unique index allows only while no other row is training, so two requests at the threshold,
+/// or two servers on one database, start one retraining between them.
+actor Retrainer {
+    private let settings: ServerSettings
+    private let database: any Database
+    private let live: LiveModel
+    private let logger: Logger
+    /// Written by the training thread, read by requests.
+    private let status = NIOLockedValueBox<TrainingStatus?>(nil)
+    private let cancelRequested = NIOLockedValueBox(false)
+    private var running: Task<Void, Never>?
+    private var isClaiming = false
+    private var claimAgain = false
+    private var isShutDown = false
+
+    init(settings: ServerSettings, database: any Database, live: LiveModel, logger: Logger) {
+        self.settings = settings
+        self.database = database
+        self.live = live
+        self.logger = logger
+    }
+
+    /// The retraining in progress, if any.
+    nonisolated var current: TrainingStatus? { status.withLockedValue { $0 } }
+
+    /// Starts a retraining when enough new digits have been verified since the last one was
+    /// claimed. Called after each stored digit, at start-up and after each retraining.
+    /// Returns the version it started, if it started one.
+    @discardableResult
+    func considerRetraining() async -> Int? {
+        // Requests arriving while a claim is in flight ask for one more look instead of
+        // racing it to the database.
+        if isClaiming {
+            claimAgain = true
+            return nil
+        }
+        isClaiming = true
+        var started: Int?
+        repeat {
+            claimAgain = false
+            do {
+                started = try await claimAndStart(force: false) ?? started
+            } catch {
+                logger.error("could not start a retraining: \(error)")
+            }
+        } while claimAgain
+        isClaiming = false
+        return started
+    }
+
+    /// Starts a retraining now, however few new digits there are; the version it will make,
+    /// or nil when one is already running.
+    func retrainNow() async throws -> Int? {
+        try await claimAndStart(force: true)
+    }
+
+    /// Asks the running retraining to stop at its next mini-batch; the version, or nil when
+    /// none runs. The live model stays.
+    func cancel() -> Int? {
+        guard running != nil, let version = current?.version else { return nil }
+        cancelRequested.withLockedValue { $0 = true }
+        return version
+    }
+
+    /// Returns when no retraining runs (tests).
+    func waitUntilIdle() async {
+        while let task = running { await task.value }
+    }
+
+    /// Cancels the running retraining, waits for its row to be closed, and starts no other.
+    func shutDown() async {
+        isShutDown = true
+        _ = cancel()
+        await waitUntilIdle()
+    }
+
+    /// How many more verified digits start the next retraining (0 while one is due or running).
+    static func digitsUntilRetraining(every: Int, on database: any Database) async throws -> Int {
+        let people = try await DigitRecord.query(on: database).filter(\.$source == .person).count()
+        let seen = try await ModelStateRecord.query(on: database).max(\.$peopleSeen) ?? 0
+        return max(0, every - (people - seen))
+    }
+
+    private func claimAndStart(force: Bool) async throws -> Int? {
+        guard running == nil, !isShutDown else { return nil }
+        guard let record = try await claim(force: force) else { return nil }
+        cancelRequested.withLockedValue { $0 = false }
+        status.withLockedValue {
+            $0 = TrainingStatus(version: record.version, epoch: 0, epochs: settings.training.epochs, progress: 0, startedAt: Date())
+        }
+        logger.info("retraining: version \(record.version) started (\(record.peopleSeen) verified digits so far)")
+        running = Task {
+            await self.retrain(record)
+            await self.finished()
+        }
+        return record.version
+    }
+
+    private func finished() async {
+        running = nil
+        status.withLockedValue { $0 = nil }
+        // Digits stored during the run may already call for the next one.
+        await considerRetraining()
+    }
+
+    /// Inserts the new version's row, marked as training, if a retraining is due and none runs.
+    private func claim(force: Bool) async throws -> ModelStateRecord? {
+        let every = settings.retraining.every
+        let hyperparameters = Hyperparameters(settings: settings).json
+        do {
+            return try await database.writeTransaction { database -> ModelStateRecord? in
+                if try await ModelStateRecord.query(on: database).filter(\.$isTraining == true).count() > 0 { return nil }
+                let people = try await DigitRecord.query(on: database).filter(\.$source == .person).count()
+                let seen = try await ModelStateRecord.query(on: database).max(\.$peopleSeen) ?? 0
+                guard force || people - seen >= every else { return nil }
+                let record = ModelStateRecord()
+                record.version = (try await ModelStateRecord.query(on: database).max(\.$version) ?? 0) + 1
+                record.network = ""
+                record.isTraining = true
+                record.isLive = false
+                record.hyperparameters = hyperparameters
+                record.trainedOn = 0
+                record.peopleSeen = people
+                try await record.create(on: database)
+                return record
+            }
+        } catch {
+            // Another server (or request) won the claim between our check and our insert.
+            if try await ModelStateRecord.query(on: database).filter(\.$isTraining == true).count() > 0 { return nil }
+            throw error
+        }
+    }
+
+    private func retrain(_ record: ModelStateRecord) async {
+        let started = Date()
+        do {
+            if let problem = settings.training.problem() { throw RetrainingError(problem) }
+            let data = try await RetrainingData.load(personWeight: settings.retraining.personWeight, on: database)
+            let (network, summary) = await train(on: data)
+            if summary.stopReason == .cancelled {
+                try await close(record, outcome: .cancelled, reason: "cancelled after \(summary.reports.count) epochs")
+                logger.notice("retraining: version \(record.version) cancelled")
+                return
+            }
+            guard let (liveNetwork, liveVersion) = await live.current() else { throw RetrainingError("no model is live to compare with") }
+            let evaluation = await BackgroundThread.run(named: "digits-judging") {
+                (candidate: data.scores(of: network), live: data.scores(of: liveNetwork),
+                 test: network.evaluate(on: data.test).accuracy, train: network.evaluate(on: data.training).accuracy)
+            }
+            record.network = try ModelFile.encode(network)
+            record.trainedOn = data.distinctTrainingDigits
+            record.trainAccuracy = evaluation.train
+            record.validationAccuracy = evaluation.candidate.validationAccuracy
+            record.testAccuracy = evaluation.test
+            record.peopleAccuracy = evaluation.candidate.peopleAccuracy
+            let rule = PromotionRule(validationMargin: settings.retraining.validationMargin)
+            let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+            switch rule.judge(candidate: evaluation.candidate, live: evaluation.live) {
+            case .promote(let reason):
+                try await promote(record, reason: reason + " (live was version \(liveVersion))")
+                await live.replace(with: network, version: record.version)
+                logger.notice("retraining: version \(record.version) is live after \(seconds) s: \(reason)")
+            case .reject(let reason):
+                try await close(record, outcome: .rejected, reason: reason)
+                logger.notice("retraining: version \(record.version) rejected after \(seconds) s: \(reason)")
+            }
+        } catch {
+            logger.error("retraining: version \(record.version) failed: \(error)")
+            try? await close(record, outcome: .failed, reason: "\(error)")
+        }
+    }
+
+    /// Gradient descent on the training thread, reporting each epoch and heeding `cancel()`.
+    private func train(on data: RetrainingData) async -> (Network, TrainingSummary) {
+        let settings = settings
+        let status = status
+        let cancelRequested = cancelRequested
+        return await BackgroundThread.run(named: "digits-retraining") {
+            var generator = SeededGenerator(seed: settings.seed)
+            var network = Network(sizes: settings.networkSizes, using: &generator)
+            var options = settings.training
+            options.threads = settings.retraining.threads
+            let summary = network.train(on: data.training, validation: data.validation, options: options, using: &generator) { event in
+                switch event {
+                case .batches(let epoch, let done, let total):
+                    status.withLockedValue { $0?.progress = (Double(epoch - 1) + Double(done) / Double(max(1, total))) / Double(options.epochs) }
+                case .epochFinished(let report):
+                    status.withLockedValue {
+                        $0?.epoch = report.epoch
+                        $0?.progress = Double(report.epoch) / Double(options.epochs)
+                    }
+                }
+                return !cancelRequested.withLockedValue { $0 }
+            }
+            return (network, summary)
+        }
+    }
+
+    /// Makes `record` the one live version, in one transaction.
+    private func promote(_ record: ModelStateRecord, reason: String) async throws {
+        try await database.transaction { database in
+            try await ModelStateRecord.query(on: database).set(\.$isLive, to: false).filter(\.$isLive == true).update()
+            record.isLive = true
+            record.isTraining = false
+            record.outcome = .promoted
+            record.reason = reason
+            record.finishedAt = Date()
+            try await record.save(on: database)
+        }
+    }
+
+    private func close(_ record: ModelStateRecord, outcome: ModelOutcome, reason: String) async throws {
+        record.isTraining = false
+        record.outcome = outcome
+        record.reason = reason
+        record.finishedAt = Date()
+        try await record.save(on: database)
+    }
+}
+
+/// Cancels a running retraining and waits for it when the server shuts down, so that its
+/// row is closed as cancelled rather than left training.
+struct RetrainingShutdown: LifecycleHandler {
+    let retrainer: Retrainer
+
+    func shutdownAsync(_ application: Application) async {
+        await retrainer.shutDown()
+    }
+}

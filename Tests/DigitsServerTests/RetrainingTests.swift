@@ -1,0 +1,170 @@
+import Fluent
+import Foundation
+import NIOCore
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import DigitsServer
+
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
+struct RetrainingTests {
+    func store(_ label: Int, on app: Application) async throws -> StoredDigitResponse {
+        let body = ByteBuffer(string: #"{"image": "\#(Data(sevenPNG()).base64EncodedString())", "label": \#(label)}"#)
+        var stored: StoredDigitResponse?
+        try await app.testing().test(.POST, "api/digits", headers: ["Content-Type": "application/json"], body: body) { response in
+            #expect(response.status == .created)
+            stored = try response.content.decode(StoredDigitResponse.self)
+        }
+        return try #require(stored)
+    }
+
+    func versions(on app: Application) async throws -> [ModelStateRecord] {
+        try await ModelStateRecord.query(on: app.db).sort(\.$version).all()
+    }
+
+    func retrainer(of app: Application) throws -> Retrainer { try #require(app.storage[RetrainerKey.self]) }
+
+    @Test func tenVerifiedDigitsStartOneRetrainingAndTheNewModelGoesLive() async throws {
+        try await withApp { app in
+            var responses: [StoredDigitResponse] = []
+            for _ in 0..<10 { responses.append(try await store(7, on: app)) }
+            #expect(responses.map(\.digitsUntilRetraining) == [9, 8, 7, 6, 5, 4, 3, 2, 1, 10])
+            #expect(responses.map(\.retrainingStarted) == [nil, nil, nil, nil, nil, nil, nil, nil, nil, 2])
+            try await retrainer(of: app).waitUntilIdle()
+
+            let records = try await versions(on: app)
+            #expect(records.map(\.version) == [1, 2])
+            let second = try #require(records.last)
+            #expect(second.outcome == .promoted)
+            #expect(second.isLive && !second.isTraining)
+            #expect(second.peopleSeen == 10)
+            #expect(second.trainedOn == 50_000 + 8)
+            #expect(second.peopleAccuracy != nil)
+            #expect((second.testAccuracy ?? 0) > 0.8)
+            #expect(records.first?.isLive == false)
+            try await app.testing().test(.POST, "api/guess", headers: ["Content-Type": "image/png"], body: ByteBuffer(bytes: sevenPNG())) { response in
+                let guess = try response.content.decode(GuessResponse.self)
+                #expect(guess.modelVersion == 2)
+            }
+        }
+    }
+
+    @Test func concurrentStoresAtTheThresholdStartExactlyOneRetraining() async throws {
+        try await withApp { app in
+            for _ in 0..<8 { _ = try await store(3, on: app) }
+            let started = try await withThrowingTaskGroup(of: Int?.self) { group in
+                for _ in 0..<6 { group.addTask { try await store(3, on: app).retrainingStarted } }
+                return try await group.reduce(into: [Int]()) { if let version = $1 { $0.append(version) } }
+            }
+            #expect(started == [2])
+            try await retrainer(of: app).waitUntilIdle()
+            #expect(try await versions(on: app).map(\.version) == [1, 2])
+        }
+    }
+
+    @Test func twoServersOnOneDatabaseClaimOneRetraining() async throws {
+        try await withApp { app in
+            let live = LiveModel()
+            let settings = ServerSettings.testing(mnistDirectory: "")
+            // Two retrainers stand for two server processes sharing the database.
+            let first = Retrainer(settings: settings, database: app.db, live: live, logger: app.logger)
+            let second = Retrainer(settings: settings, database: app.db, live: live, logger: app.logger)
+            async let a = first.retrainNow()
+            async let b = second.retrainNow()
+            let claimed = try await [a, b].compactMap { $0 }
+            #expect(claimed == [2])
+            // The database itself refuses a second row marked as training.
+            let intruder = ModelStateRecord()
+            intruder.version = 3
+            intruder.network = ""
+            intruder.isTraining = true
+            intruder.isLive = false
+            intruder.hyperparameters = "{}"
+            intruder.trainedOn = 0
+            intruder.peopleSeen = 0
+            await #expect(throws: (any Error).self) { try await intruder.create(on: app.db) }
+            await first.shutDown()
+            await second.shutDown()
+        }
+    }
+
+    @Test func aWorseModelIsKeptButNotPromoted() async throws {
+        // The template's version 1 learned with η 0.5; η 500 saturates every neuron.
+        try await withApp({ $0.training.eta = 500 }) { app in
+            for _ in 0..<10 { _ = try await store(1, on: app) }
+            try await retrainer(of: app).waitUntilIdle()
+            let records = try await versions(on: app)
+            let second = try #require(records.last)
+            #expect(second.version == 2)
+            #expect(second.outcome == .rejected)
+            #expect(!second.isLive && !second.isTraining)
+            #expect(second.reason?.contains("MNIST validation") == true, "\(second.reason ?? "")")
+            #expect(!second.network.isEmpty)
+            #expect(records.first?.isLive == true)
+            #expect(await app.storage[LiveModelKey.self]?.current()?.version == 1)
+        }
+    }
+
+    @Test func cancellingLeavesTheLiveModelAndNothingStuck() async throws {
+        try await withApp({
+            $0.networkSizes = [784, 100, 10]
+            $0.training.epochs = 30
+        }) { app in
+            let retrainer = try retrainer(of: app)
+            #expect(try await retrainer.retrainNow() == 2)
+            #expect(try await retrainer.retrainNow() == nil)
+            while retrainer.current?.progress ?? 0 == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(await retrainer.cancel() == 2)
+            await retrainer.waitUntilIdle()
+            let second = try #require(try await versions(on: app).last)
+            #expect(second.outcome == .cancelled)
+            #expect(!second.isTraining && !second.isLive)
+            #expect(await app.storage[LiveModelKey.self]?.current()?.version == 1)
+            #expect(try await retrainer.retrainNow() == 3)
+            _ = await retrainer.cancel()
+            await retrainer.waitUntilIdle()
+        }
+    }
+
+    @Test func aFailedRetrainingIsRecordedAndTheNextOneCanStart() async throws {
+        try await withApp { app in
+            try await DigitRecord.query(on: app.db).filter(\.$source == .mnistValidation).delete()
+            let retrainer = try retrainer(of: app)
+            #expect(try await retrainer.retrainNow() == 2)
+            await retrainer.waitUntilIdle()
+            let second = try #require(try await versions(on: app).last)
+            #expect(second.outcome == .failed)
+            #expect(second.reason?.contains("0 validation digits") == true, "\(second.reason ?? "")")
+            #expect(!second.isTraining)
+            #expect(await app.storage[LiveModelKey.self]?.current()?.version == 1)
+            #expect(try await retrainer.retrainNow() == 3)
+            await retrainer.waitUntilIdle()
+        }
+    }
+
+    @Test func aRetrainingCutShortByACrashIsClearedAtStartUp() async throws {
+        var settings = ServerSettings.testing(mnistDirectory: ProcessInfo.processInfo.environment["MNIST_DIR"]!)
+        settings.databasePath = try await TemplateDatabase.shared.copy()
+        defer { try? FileManager.default.removeItem(atPath: settings.databasePath) }
+        try await withApp(settings: settings) { app in
+            // What a crash leaves: a claimed row, still marked as training.
+            let stuck = ModelStateRecord()
+            stuck.version = 2
+            stuck.network = ""
+            stuck.isTraining = true
+            stuck.isLive = false
+            stuck.hyperparameters = "{}"
+            stuck.trainedOn = 0
+            stuck.peopleSeen = 0
+            try await stuck.create(on: app.db)
+        }
+        try await withApp(settings: settings) { app in
+            let second = try #require(try await versions(on: app).last)
+            #expect(second.outcome == .failed)
+            #expect(!second.isTraining)
+            #expect(try await retrainer(of: app).retrainNow() == 3)
+            try await retrainer(of: app).waitUntilIdle()
+        }
+    }
+}
