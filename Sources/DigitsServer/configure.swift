@@ -18,6 +18,15 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
     // A JSON body carries the PNG in base64, a third larger than the PNG itself.
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: DrawingInput.maxBytes * 3 / 2)
     app.middleware = Middlewares()
+    if !settings.corsOrigins.isEmpty {
+        // First, so that error responses carry the CORS headers too.
+        app.middleware.use(
+            CORSMiddleware(
+                configuration: .init(
+                    allowedOrigin: settings.corsOrigins == ["*"] ? .all : .any(settings.corsOrigins),
+                    allowedMethods: [.GET, .POST, .DELETE, .OPTIONS],
+                    allowedHeaders: [.accept, .authorization, .contentType, .origin])))
+    }
     app.middleware.use(ErrorMiddleware.default(environment: app.environment))
 
     try await MNISTImporter.importIfNeeded(from: settings.mnistDirectory, on: app.db, logger: app.logger)
@@ -31,9 +40,24 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
     // Digits stored while the server was down, or a retraining cut short, may be due.
     await retrainer.considerRetraining()
 
+    let admin = AdminGuard(token: adminToken(settings: settings, logger: app.logger))
     try app.register(collection: GuessController(live: live))
     try app.register(collection: HealthController(live: live))
-    try app.register(collection: DigitController(live: live, retrainer: retrainer, policy: settings.retraining))
+    try app.register(
+        collection: DigitController(
+            live: live, retrainer: retrainer, policy: settings.retraining, admin: admin,
+            rateLimiter: settings.storesPerMinute.map(RateLimiter.init(perMinute:))))
+    try app.register(collection: ModelController(live: live, retrainer: retrainer, policy: settings.retraining, admin: admin))
+}
+
+/// The configured admin token, or a random one for this run, logged so that whoever started
+/// the server can use it.
+private func adminToken(settings: ServerSettings, logger: Logger) -> String {
+    if let token = settings.adminToken, !token.isEmpty { return token }
+    var generator = SystemRandomNumberGenerator()
+    let token = (0..<4).map { _ in String(generator.next(), radix: 16) }.joined()
+    logger.notice("admin token for this run: \(token) (set DIGITS_ADMIN_TOKEN or --admin-token to choose one)")
+    return token
 }
 
 /// Where tests find the server's retrainer.

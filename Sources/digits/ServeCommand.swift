@@ -10,7 +10,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             On first start it creates the SQLite database, imports MNIST into it and trains the first \
             model (or takes --model); a restart loads what is stored. Settings also come from the \
-            environment: DATABASE_URL, DIGITS_HOSTNAME, DIGITS_PORT, DIGITS_MODEL, MNIST_DIR.
+            environment: DATABASE_URL, DIGITS_HOSTNAME, DIGITS_PORT, DIGITS_MODEL, MNIST_DIR, \
+            DIGITS_ADMIN_TOKEN, DIGITS_RETRAIN_EVERY, DIGITS_STORES_PER_MINUTE, DIGITS_CORS_ORIGINS (comma-separated).
             """
     )
 
@@ -22,6 +23,17 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
     @Option(help: ArgumentHelp("A model file to start with instead of training one (default: DIGITS_MODEL).", valueName: "file"))
     var model: String?
+    @Option(
+        help: ArgumentHelp(
+            "The token admin actions need (default: DIGITS_ADMIN_TOKEN, else a random one, logged at start-up). Prefer the environment: flags show in ps.",
+            valueName: "token"))
+    var adminToken: String?
+    @Option(help: "Retrain after this many new verified digits (default: DIGITS_RETRAIN_EVERY, else 10).")
+    var retrainEvery: Int?
+    @Option(help: "How many digits one client may store per minute, 0 for no limit (default: DIGITS_STORES_PER_MINUTE, else 60).")
+    var storesPerMinute: Int?
+    @Option(help: ArgumentHelp("An origin allowed to call the API from a browser (CORS); repeat for more, * for any.", valueName: "origin"))
+    var corsOrigin: [String] = []
     @OptionGroup var data: DataOptions
 
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerSettings {
@@ -31,10 +43,24 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var path = database ?? environment["DATABASE_URL"] ?? "digits.sqlite"
         if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) }
+        let everyText = retrainEvery.map(String.init) ?? environment["DIGITS_RETRAIN_EVERY"] ?? "10"
+        guard let every = Int(everyText), every >= 1 else {
+            throw ValidationError("retraining needs at least 1 new digit (--retrain-every), got \(everyText)")
+        }
+        let limitText = storesPerMinute.map(String.init) ?? environment["DIGITS_STORES_PER_MINUTE"] ?? "60"
+        guard let limit = Int(limitText), limit >= 0 else {
+            throw ValidationError("--stores-per-minute must be 0 (no limit) or more, got \(limitText)")
+        }
+        let origins =
+            corsOrigin.isEmpty
+            ? (environment["DIGITS_CORS_ORIGINS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            : corsOrigin
         return ServerSettings(
             databasePath: path, hostname: hostname ?? environment["DIGITS_HOSTNAME"] ?? "127.0.0.1", port: port,
             mnistDirectory: MNISTDirectory.resolve(flag: data.directory, environment: environment),
-            modelFile: model ?? environment["DIGITS_MODEL"])
+            modelFile: model ?? environment["DIGITS_MODEL"], retraining: RetrainingPolicy(every: every),
+            adminToken: adminToken ?? environment["DIGITS_ADMIN_TOKEN"], storesPerMinute: limit == 0 ? nil : limit,
+            corsOrigins: origins)
     }
 
     func run() async throws {

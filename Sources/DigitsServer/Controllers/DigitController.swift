@@ -2,17 +2,65 @@ import DigitImaging
 import Fluent
 import Vapor
 
-/// `POST /api/digits`: stores a digit a person has verified, with its label.
+/// People's verified digits.
+///
+/// - `POST /api/digits`: store a digit with its label (rate-limited per client).
+/// - `GET /api/digits?page=1&per=20`: people's digits, newest first.
+/// - `DELETE /api/digits/:id` (admin): remove one, say a drawing with a wrong label.
 struct DigitController: RouteCollection {
     let live: LiveModel
     let retrainer: Retrainer
     let policy: RetrainingPolicy
+    let admin: AdminGuard
+    let rateLimiter: RateLimiter?
     /// Every `heldOutEvery`-th person's digit is held out from training, so accuracy on
     /// people's own drawings can be measured.
     static let heldOutEvery = 5
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.post("api", "digits", use: store)
+        let storing = rateLimiter.map { routes.grouped($0) } ?? routes
+        storing.post("api", "digits", use: store)
+        routes.get("api", "digits", use: list)
+        routes.grouped(admin).delete("api", "digits", ":id", use: delete)
+    }
+
+    /// The most digits one page may hold.
+    static let maxPerPage = 100
+
+    @Sendable func list(request: Request) async throws -> PersonDigitPage {
+        let page = try request.query.get(Int?.self, at: "page") ?? 1
+        let per = try request.query.get(Int?.self, at: "per") ?? 20
+        guard page >= 1 else { throw Abort(.badRequest, reason: "page must be 1 or more, got \(page)") }
+        guard (1...Self.maxPerPage).contains(per) else {
+            throw Abort(.badRequest, reason: "per must be from 1 to \(Self.maxPerPage), got \(per)")
+        }
+        let query = DigitRecord.query(on: request.db).filter(\.$source == .person)
+        let total = try await query.count()
+        let records = try await DigitRecord.query(on: request.db).filter(\.$source == .person)
+            .sort(\.$createdAt, .descending).sort(\.$id, .descending)
+            .range(((page - 1) * per)..<(page * per)).all()
+        return PersonDigitPage(items: try records.map(Self.response), page: page, per: per, total: total)
+    }
+
+    @Sendable func delete(request: Request) async throws -> HTTPStatus {
+        guard let id = request.parameters.get("id", as: UUID.self) else { throw Abort(.badRequest, reason: "the id must be a UUID") }
+        guard let record = try await DigitRecord.find(id, on: request.db), record.source == .person else {
+            throw Abort(.notFound, reason: "there is no person's digit \(id)")
+        }
+        try await record.delete(on: request.db)
+        request.logger.notice("digit \(id) (label \(record.label)) deleted by an admin")
+        return .noContent
+    }
+
+    static func response(_ record: DigitRecord) throws -> PersonDigitResponse {
+        guard record.pixels.count == 28 * 28 else {
+            throw Abort(.internalServerError, reason: "digit \(record.id?.uuidString ?? "?") is stored with \(record.pixels.count) bytes, not 784")
+        }
+        let png = PNGCodec.encodeGrey(Array(record.pixels), width: 28, height: 28)
+        return PersonDigitResponse(
+            id: try record.requireID(), label: record.label, guessedLabel: record.guessedLabel,
+            set: record.isTraining ? "training" : "held-out", image: "data:image/png;base64," + Data(png).base64EncodedString(),
+            createdAt: record.createdAt)
     }
 
     @Sendable func store(request: Request) async throws -> Response {

@@ -89,13 +89,15 @@ enum ModelBootstrap {
 }
 
 /// The hyperparameters stored with a model version.
-struct Hyperparameters: Codable {
+struct Hyperparameters: Codable, Sendable {
     let sizes: [Int]
     let epochs: Int
     let miniBatchSize: Int
     let eta: Float
     let lambda: Float
     let seed: UInt64
+    /// How many times each person's training digit appeared per epoch.
+    let personWeight: Int?
 
     init(settings: ServerSettings) {
         sizes = settings.networkSizes
@@ -104,6 +106,7 @@ struct Hyperparameters: Codable {
         eta = settings.training.eta
         lambda = settings.training.lambda
         seed = settings.seed
+        personWeight = settings.retraining.personWeight
     }
 
     var json: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self) }

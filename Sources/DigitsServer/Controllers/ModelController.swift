@@ -1,0 +1,81 @@
+import Fluent
+import NeuralNetwork
+import Vapor
+
+/// The model: what is live, what is training, every version; admins roll back and retrain.
+///
+/// - `GET /api/model`: the live version, the retraining in progress, digits until the next.
+/// - `GET /api/models`: every version, newest first.
+/// - `POST /api/models/:version/live` (admin): make an earlier version live again.
+/// - `POST /api/model/retrain` (admin): start a retraining now.
+/// - `DELETE /api/model/training` (admin): cancel the retraining in progress.
+struct ModelController: RouteCollection {
+    let live: LiveModel
+    let retrainer: Retrainer
+    let policy: RetrainingPolicy
+    let admin: AdminGuard
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("api", "model", use: status)
+        routes.get("api", "models", use: history)
+        let adminRoutes = routes.grouped(admin)
+        adminRoutes.post("api", "models", ":version", "live", use: makeLive)
+        adminRoutes.post("api", "model", "retrain", use: retrain)
+        adminRoutes.delete("api", "model", "training", use: cancel)
+    }
+
+    @Sendable func status(request: Request) async throws -> ModelStatusResponse {
+        guard let record = try await ModelStateRecord.query(on: request.db).filter(\.$isLive == true).first() else {
+            throw Abort(.serviceUnavailable, reason: "no model is live yet; the first one is still training")
+        }
+        return ModelStatusResponse(
+            live: ModelVersionResponse(record), training: retrainer.current,
+            digitsUntilRetraining: try await Retrainer.digitsUntilRetraining(every: policy.every, on: request.db),
+            retrainEvery: policy.every)
+    }
+
+    @Sendable func history(request: Request) async throws -> ModelHistoryResponse {
+        let records = try await ModelStateRecord.query(on: request.db).sort(\.$version, .descending).all()
+        return ModelHistoryResponse(versions: records.map(ModelVersionResponse.init))
+    }
+
+    @Sendable func makeLive(request: Request) async throws -> ModelVersionResponse {
+        guard let version = request.parameters.get("version", as: Int.self) else {
+            throw Abort(.badRequest, reason: "the version must be a number")
+        }
+        guard let record = try await ModelStateRecord.query(on: request.db).filter(\.$version == version).first() else {
+            throw Abort(.notFound, reason: "there is no model version \(version)")
+        }
+        guard !record.isTraining, !record.network.isEmpty else {
+            throw Abort(.conflict, reason: "version \(version) has no trained network (\(record.outcome?.rawValue ?? "training"))")
+        }
+        let network: Network
+        do {
+            network = try ModelFile.decode(record.network).network
+        } catch {
+            throw Abort(.conflict, reason: "version \(version)'s stored network cannot be read: \(error)")
+        }
+        try await request.db.writeTransaction { database in
+            try await ModelStateRecord.query(on: database).set(\.$isLive, to: false).filter(\.$isLive == true).update()
+            try await ModelStateRecord.query(on: database).set(\.$isLive, to: true).filter(\.$version == version).update()
+        }
+        await live.replace(with: network, version: version)
+        request.logger.notice("version \(version) made live by an admin")
+        record.isLive = true
+        return ModelVersionResponse(record)
+    }
+
+    @Sendable func retrain(request: Request) async throws -> Response {
+        guard let version = try await retrainer.retrainNow() else {
+            let running = retrainer.current.map { "version \($0.version)" } ?? "another"
+            throw Abort(.conflict, reason: "a retraining is already running (\(running)); wait for it or cancel it")
+        }
+        return try await RetrainingResponse(version: version, message: "retraining started: version \(version)")
+            .encodeResponse(status: .accepted, for: request)
+    }
+
+    @Sendable func cancel(request: Request) async throws -> RetrainingResponse {
+        guard let version = await retrainer.cancel() else { throw Abort(.notFound, reason: "no retraining is running") }
+        return RetrainingResponse(version: version, message: "version \(version) is being cancelled; the live model stays")
+    }
+}
