@@ -18,6 +18,8 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
     // A JSON body carries the PNG in base64, a third larger than the PNG itself.
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: DrawingInput.maxBytes * 3 / 2)
     app.middleware = Middlewares()
+    let metrics = ServerMetrics()
+    app.middleware.use(RequestMetricsMiddleware(metrics: metrics))
     if !settings.corsOrigins.isEmpty {
         // First, so that error responses carry the CORS headers too.
         app.middleware.use(
@@ -30,10 +32,10 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
     app.middleware.use(ErrorMiddleware.default(environment: app.environment))
 
     try await MNISTImporter.importIfNeeded(from: settings.mnistDirectory, on: app.db, logger: app.logger)
-    let live = LiveModel()
+    let live = LiveModel(metrics: metrics)
     try await ModelBootstrap.start(settings: settings, database: app.db, live: live, logger: app.logger)
 
-    let retrainer = Retrainer(settings: settings, database: app.db, live: live, logger: app.logger)
+    let retrainer = Retrainer(settings: settings, database: app.db, live: live, logger: app.logger, metrics: metrics)
     app.lifecycle.use(RetrainingShutdown(retrainer: retrainer))
     app.storage[RetrainerKey.self] = retrainer
     app.storage[LiveModelKey.self] = live
@@ -41,12 +43,13 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
     await retrainer.considerRetraining()
 
     let admin = AdminGuard(token: adminToken(settings: settings, logger: app.logger))
-    try app.register(collection: GuessController(live: live))
+    try app.register(collection: GuessController(live: live, metrics: metrics))
+    try app.register(collection: MetricsController(metrics: metrics))
     try app.register(collection: HealthController(live: live))
     try app.register(
         collection: DigitController(
             live: live, retrainer: retrainer, policy: settings.retraining, admin: admin,
-            rateLimiter: settings.storesPerMinute.map(RateLimiter.init(perMinute:))))
+            rateLimiter: settings.storesPerMinute.map(RateLimiter.init(perMinute:)), metrics: metrics))
     try app.register(collection: ModelController(live: live, retrainer: retrainer, policy: settings.retraining, admin: admin))
 }
 

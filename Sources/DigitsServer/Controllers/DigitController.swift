@@ -13,6 +13,7 @@ struct DigitController: RouteCollection {
     let policy: RetrainingPolicy
     let admin: AdminGuard
     let rateLimiter: RateLimiter?
+    let metrics: ServerMetrics
     /// Every `heldOutEvery`-th person's digit is held out from training, so accuracy on
     /// people's own drawings can be measured.
     static let heldOutEvery = 5
@@ -80,6 +81,7 @@ struct DigitController: RouteCollection {
             try await record.create(on: database)
             return record
         }
+        metrics.stored(set: record.isTraining ? "training" : "held-out")
         let startedVersion = await retrainer.considerRetraining()
         let body = StoredDigitResponse(
             id: try record.requireID(), label: label, guessedLabel: guessed, set: record.isTraining ? "training" : "held-out",

@@ -28,6 +28,7 @@ actor Retrainer {
     private let database: any Database
     private let live: LiveModel
     private let logger: Logger
+    private let metrics: ServerMetrics
     /// Written by the training thread, read by requests.
     private let status = NIOLockedValueBox<TrainingStatus?>(nil)
     private let cancelRequested = NIOLockedValueBox(false)
@@ -36,8 +37,9 @@ actor Retrainer {
     private var claimAgain = false
     private var isShutDown = false
 
-    init(settings: ServerSettings, database: any Database, live: LiveModel, logger: Logger) {
+    init(settings: ServerSettings, database: any Database, live: LiveModel, logger: Logger, metrics: ServerMetrics = ServerMetrics()) {
         self.settings = settings
+        self.metrics = metrics
         self.database = database
         self.live = live
         self.logger = logger
@@ -111,6 +113,7 @@ actor Retrainer {
         status.withLockedValue {
             $0 = TrainingStatus(version: record.version, epoch: 0, epochs: settings.training.epochs, progress: 0, startedAt: Date())
         }
+        metrics.retrainingStarted()
         logger.info("retraining: version \(record.version) started (\(record.peopleSeen) verified digits so far)")
         running = Task {
             await self.retrain(record)
@@ -181,6 +184,7 @@ actor Retrainer {
             switch rule.judge(candidate: evaluation.candidate, live: evaluation.live) {
             case .promote(let reason):
                 try await promote(record, reason: reason + " (live was version \(liveVersion))")
+                metrics.retrainingFinished(outcome: .promoted)
                 await live.replace(with: network, version: record.version)
                 logger.notice("retraining: version \(record.version) is live after \(seconds) s: \(reason)")
             case .reject(let reason):
@@ -233,6 +237,7 @@ actor Retrainer {
     }
 
     private func close(_ record: ModelStateRecord, outcome: ModelOutcome, reason: String) async throws {
+        metrics.retrainingFinished(outcome: outcome)
         record.isTraining = false
         record.outcome = outcome
         record.reason = reason

@@ -6,10 +6,16 @@ import Vapor
 actor LiveModel {
     private(set) var network: Network?
     private(set) var version: Int?
+    private let metrics: ServerMetrics?
+
+    init(metrics: ServerMetrics? = nil) {
+        self.metrics = metrics
+    }
 
     func replace(with network: Network, version: Int) {
         self.network = network
         self.version = version
+        metrics?.modelWentLive(version: version)
     }
 
     /// The live network and its version, or nil before the first model is ready.

@@ -1,0 +1,43 @@
+import Foundation
+import NIOCore
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import DigitsServer
+
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
+struct MetricsTests {
+    @Test func countsRequestsGuessesAndTheLiveVersion() async throws {
+        try await withApp { app in
+            var digit = -1
+            try await app.testing().test(.POST, "api/guess", headers: ["Content-Type": "image/png"], body: ByteBuffer(bytes: sevenPNG())) {
+                response in
+                digit = try response.content.decode(GuessResponse.self).digit
+            }
+            try await app.testing().test(.POST, "api/guess", headers: ["Content-Type": "text/plain"], body: ByteBuffer(string: "7")) {
+                #expect($0.status == .unsupportedMediaType)
+            }
+            try await app.testing().test(.GET, "no/such/page") { #expect($0.status == .notFound) }
+            _ = try await storeSeven(on: app)
+            try await app.testing().test(.GET, "metrics") { response in
+                #expect(response.status == .ok)
+                #expect(response.headers.contentType?.type == "text")
+                let text = response.body.string
+                for line in [
+                    #"digits_guesses_total{digit="\#(digit)"} 1"#,
+                    #"digits_http_requests_total{method="POST",route="/api/guess",status="200"} 1"#,
+                    #"digits_http_requests_total{method="POST",route="/api/guess",status="415"} 1"#,
+                    #"digits_http_requests_total{method="GET",route="unmatched",status="404"} 1"#,
+                    #"digits_http_requests_total{method="POST",route="/api/digits",status="201"} 1"#,
+                    #"digits_stored_total{set="training"} 1"#,
+                    "digits_live_model_version 1",
+                    "digits_retraining_running 0",
+                    "# TYPE digits_http_request_duration_seconds histogram",
+                ] {
+                    #expect(text.contains(line), "\(line)")
+                }
+            }
+        }
+    }
+}
