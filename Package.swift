@@ -33,7 +33,9 @@ let package = Package(
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // The OpenAPI document (and the page) ship beside the binary as its resource bundle.
+            resources: [.copy("Resources")]
         ),
         .executableTarget(
             name: "digits",
@@ -53,7 +55,9 @@ let package = Package(
         ),
         .testTarget(
             name: "DigitsServerTests",
-            dependencies: ["DigitsServer", .product(name: "VaporTesting", package: "vapor")]
+            dependencies: [
+                "DigitsServer", .product(name: "NeuralNetwork", package: "Core"), .product(name: "VaporTesting", package: "vapor"),
+            ]
         ),
     ]
 )
