@@ -46,6 +46,7 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
     try app.register(collection: GuessController(live: live, metrics: metrics))
     try app.register(collection: MetricsController(metrics: metrics))
     try app.register(collection: OpenAPIController())
+    try app.register(collection: PageController())
     try app.register(collection: HealthController(live: live))
     try app.register(
         collection: DigitController(

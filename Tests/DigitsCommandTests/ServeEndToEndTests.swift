@@ -6,8 +6,8 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// The real `digits serve` on a real SQLite file: first start, a guess, a stored digit, a
-/// restart that finds the same state.
+/// The real `digits serve` on a real SQLite file: first start, a guess, ten stored digits and
+/// the retrained model they start, a restart that finds the same state.
 @Suite(.serialized, .enabled(if: CommandRunner.mnistDirectory != nil, "needs MNIST_DIR"))
 struct ServeEndToEndTests {
     final class Server {
@@ -20,7 +20,7 @@ struct ServeEndToEndTests {
             self.log = log
             process.executableURL = CommandRunner.executable
             process.arguments = ["serve", "--database", database, "--port", String(port)]
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)
             process.standardOutput = handle
             process.standardError = handle
@@ -57,6 +57,13 @@ struct ServeEndToEndTests {
             return try result.get()
         }
 
+        func json(_ path: String) throws -> [String: Any] {
+            let (_, body) = try request("GET", path)
+            return try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
+        }
+
+        var liveVersion: Int? { ((try? json("/api/model"))?["live"] as? [String: Any])?["version"] as? Int }
+
         var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
         func stop() {
@@ -83,19 +90,35 @@ struct ServeEndToEndTests {
         let guess = try JSONSerialization.jsonObject(with: guessBody) as? [String: Any]
         #expect((guess?["percentages"] as? [Double])?.count == 10)
         let store = Data(#"{"image": "\#(Data(drawing).base64EncodedString())", "label": 1}"#.utf8)
-        let (storeStatus, _) = try first.request("POST", "/api/digits", contentType: "application/json", body: store)
-        #expect(storeStatus == 201)
+        var lastStored: [String: Any] = [:]
+        for _ in 0..<10 {
+            let (storeStatus, storeBody) = try first.request("POST", "/api/digits", contentType: "application/json", body: store)
+            #expect(storeStatus == 201)
+            lastStored = try JSONSerialization.jsonObject(with: storeBody) as? [String: Any] ?? [:]
+        }
+        #expect(lastStored["retrainingStarted"] as? Int == 2)
         #expect(first.logText.contains("imported 70000 of 70000 digits"))
         #expect(first.logText.contains("first model: test accuracy"))
+        let deadline = Date().addingTimeInterval(120)
+        while first.liveVersion != 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.25) }
+        #expect(first.liveVersion == 2, "\(first.logText)")
+        #expect(first.logText.contains("retraining: version 2 is live after"))
+        let (_, afterRetraining) = try first.request("POST", "/api/guess", contentType: "image/png", body: Data(drawing))
+        #expect(String(decoding: afterRetraining, as: UTF8.self).contains(#""modelVersion":2"#))
         first.stop()
 
         let second = try Server(database: database, port: port, log: folder.appendingPathComponent("second.log"))
         defer { second.stop() }
         #expect(second.waitUntilHealthy(seconds: 60), "\(second.logText)")
         #expect(second.logText.contains("MNIST already imported"))
-        #expect(second.logText.contains("live model: version 1"))
+        #expect(second.logText.contains("live model: version 2"))
         #expect(!second.logText.contains("training the first model"))
+        #expect(!second.logText.contains("retraining: version 3"))
         let (_, health) = try second.request("GET", "/health")
-        #expect(String(decoding: health, as: UTF8.self).contains(#""modelVersion":1"#))
+        #expect(String(decoding: health, as: UTF8.self).contains(#""modelVersion":2"#))
+        let versions = (try second.json("/api/models")["versions"] as? [[String: Any]])?.compactMap { $0["version"] as? Int }
+        #expect(versions == [2, 1])
+        #expect(try second.json("/api/digits")["total"] as? Int == 10)
+        #expect(try second.json("/api/model")["digitsUntilRetraining"] as? Int == 10)
     }
 }

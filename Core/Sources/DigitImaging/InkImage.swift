@@ -29,33 +29,37 @@ public struct InkImage: Sendable, Equatable {
     /// with the strokes, then polarity is detected.
     public init(_ image: RGBAImage) throws(DrawingError) {
         let count = image.width * image.height
-        var luminance = [Float](repeating: 0, count: count)
-        var alpha = [Float](repeating: 1, count: count)
         var hasTransparency = false
-        image.pixels.withUnsafeBufferPointer { p in
-            for i in 0..<count {
-                // Rec. 601 luma, as in most grey conversions of drawings.
-                let r = Float(p[4 * i]), g = Float(p[4 * i + 1]), b = Float(p[4 * i + 2])
-                luminance[i] = (0.299 * r + 0.587 * g + 0.114 * b) / 255
-                alpha[i] = Float(p[4 * i + 3]) / 255
-                if p[4 * i + 3] != 255 { hasTransparency = true }
+        let luminance = image.pixels.withUnsafeBufferPointer { p in
+            [Float](unsafeUninitializedCapacity: count) { out, initialised in
+                for i in 0..<count {
+                    // Rec. 601 luma, as in most grey conversions of drawings.
+                    out[i] = (0.299 * Float(p[4 * i]) + 0.587 * Float(p[4 * i + 1]) + 0.114 * Float(p[4 * i + 2])) / 255
+                }
+                initialised = count
+                for i in 0..<count where p[4 * i + 3] != 255 {
+                    hasTransparency = true
+                    break
+                }
             }
         }
-        if hasTransparency {
-            // Strokes on a transparent canvas: the opaque part is the ink. Composite onto
-            // the opposite of the strokes' mean shade, so they stand out whatever colour.
-            var weighted: Float = 0
-            var weight: Float = 0
-            for i in 0..<count {
-                weighted += alpha[i] * luminance[i]
-                weight += alpha[i]
-            }
-            let strokeShade = weight > 0 ? weighted / weight : 0
-            let background: Float = strokeShade < 0.5 ? 1 : 0
-            for i in 0..<count { luminance[i] = alpha[i] * luminance[i] + (1 - alpha[i]) * background }
+        guard hasTransparency else {
+            try self.init(width: image.width, height: image.height, ink: Self.inkFromLuminance(luminance, width: image.width, height: image.height))
+            return
         }
-        try self.init(
-            width: image.width, height: image.height, ink: Self.inkFromLuminance(luminance, width: image.width, height: image.height))
+        // Strokes on a transparent canvas: the opaque part is the ink. Composite onto the
+        // opposite of the strokes' mean shade, so they stand out whatever their colour.
+        let alpha = image.pixels.withUnsafeBufferPointer { p in (0..<count).map { Float(p[4 * $0 + 3]) / 255 } }
+        var weighted: Float = 0
+        var weight: Float = 0
+        for i in 0..<count {
+            weighted += alpha[i] * luminance[i]
+            weight += alpha[i]
+        }
+        let strokeShade = weight > 0 ? weighted / weight : 0
+        let background: Float = strokeShade < 0.5 ? 1 : 0
+        let composited = (0..<count).map { alpha[$0] * luminance[$0] + (1 - alpha[$0]) * background }
+        try self.init(width: image.width, height: image.height, ink: Self.inkFromLuminance(composited, width: image.width, height: image.height))
     }
 
     /// Ink from luminance: the background is the median shade of the border, ink is the
@@ -63,8 +67,14 @@ public struct InkImage: Sendable, Equatable {
     static func inkFromLuminance(_ luminance: [Float], width: Int, height: Int) -> [Float] {
         var border: [Float] = []
         border.reserveCapacity(2 * (width + height))
-        for x in 0..<width { border += [luminance[x], luminance[(height - 1) * width + x]] }
-        for y in 0..<height { border += [luminance[y * width], luminance[y * width + width - 1]] }
+        for x in 0..<width {
+            border.append(luminance[x])
+            border.append(luminance[(height - 1) * width + x])
+        }
+        for y in 0..<height {
+            border.append(luminance[y * width])
+            border.append(luminance[y * width + width - 1])
+        }
         border.sort()
         let background = border[border.count / 2]
         if background > 0.5 {

@@ -162,7 +162,9 @@ actor Retrainer {
         do {
             if let problem = settings.training.problem() { throw RetrainingError(problem) }
             let data = try await RetrainingData.load(personWeight: settings.retraining.personWeight, on: database)
+            let loaded = Date()
             let (network, summary) = await train(on: data)
+            let trained = Date()
             if summary.stopReason == .cancelled {
                 try await close(record, outcome: .cancelled, reason: "cancelled after \(summary.reports.count) epochs")
                 logger.notice("retraining: version \(record.version) cancelled")
@@ -180,16 +182,18 @@ actor Retrainer {
             record.testAccuracy = evaluation.test
             record.peopleAccuracy = evaluation.candidate.peopleAccuracy
             let rule = PromotionRule(validationMargin: settings.retraining.validationMargin)
-            let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+            let seconds = String(
+                format: "%.1f s (reading %.1f s, training %.1f s, judging %.1f s)", Date().timeIntervalSince(started),
+                loaded.timeIntervalSince(started), trained.timeIntervalSince(loaded), Date().timeIntervalSince(trained))
             switch rule.judge(candidate: evaluation.candidate, live: evaluation.live) {
             case .promote(let reason):
                 try await promote(record, reason: reason + " (live was version \(liveVersion))")
                 metrics.retrainingFinished(outcome: .promoted)
                 await live.replace(with: network, version: record.version)
-                logger.notice("retraining: version \(record.version) is live after \(seconds) s: \(reason)")
+                logger.notice("retraining: version \(record.version) is live after \(seconds): \(reason)")
             case .reject(let reason):
                 try await close(record, outcome: .rejected, reason: reason)
-                logger.notice("retraining: version \(record.version) rejected after \(seconds) s: \(reason)")
+                logger.notice("retraining: version \(record.version) rejected after \(seconds): \(reason)")
             }
         } catch {
             logger.error("retraining: version \(record.version) failed: \(error)")

@@ -1,0 +1,50 @@
+// The server's REST API (described at /openapi.json), with every failure turned into a
+// sentence a person can act on.
+
+export class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function request(method, path, { body, headers = {}, token } = {}) {
+  if (token) headers = { ...headers, Authorization: `Bearer ${token}` };
+  let response;
+  try {
+    response = await fetch(path, { method, body, headers });
+  } catch {
+    throw new ApiError('The server cannot be reached. Check that it is running and try again.', 0);
+  }
+  if (response.status === 204) return null;
+  const text = await response.text();
+  let data = null;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    const reason = data && typeof data.reason === 'string' ? data.reason : `the server answered ${response.status}`;
+    throw new ApiError(reason.charAt(0).toUpperCase() + reason.slice(1) + (/[.!?]$/.test(reason) ? '' : '.'), response.status);
+  }
+  return data;
+}
+
+export const api = {
+  /** What the live model reads in a PNG drawing. */
+  guess: (png) => request('POST', '/api/guess', { body: png, headers: { 'Content-Type': 'image/png' } }),
+
+  /** Stores a verified digit, as a form: the drawing and its label. */
+  store(png, label) {
+    const form = new FormData();
+    form.append('image', png, 'digit.png');
+    form.append('label', String(label));
+    return request('POST', '/api/digits', { body: form });
+  },
+
+  model: () => request('GET', '/api/model'),
+  models: () => request('GET', '/api/models'),
+  digits: (page, per) => request('GET', `/api/digits?page=${page}&per=${per}`),
+  deleteDigit: (id, token) => request('DELETE', `/api/digits/${encodeURIComponent(id)}`, { token }),
+};

@@ -1,0 +1,126 @@
+// The drawing pad: strokes from pointer events (mouse, touch and pen alike), kept as points in
+// a 0..1 square so that they can be redrawn exactly at any size or devicePixelRatio, and a
+// PNG of what is drawn for the server.
+
+/** Stroke width as a fraction of the pad's side: about what MNIST's pen looks like once the
+ *  server scales a digit that fills the pad down to 20 pixels. */
+const STROKE_WIDTH = 0.065;
+
+export class DrawingPad {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {{onStroke: () => void, onStrokeEnd: () => void}} listeners
+   */
+  constructor(canvas, { onStroke, onStrokeEnd }) {
+    this.canvas = canvas;
+    this.context = canvas.getContext('2d');
+    this.strokes = [];
+    this.current = null;
+    this.onStroke = onStroke;
+    this.onStrokeEnd = onStrokeEnd;
+    canvas.addEventListener('pointerdown', (event) => this.start(event));
+    canvas.addEventListener('pointermove', (event) => this.extend(event));
+    canvas.addEventListener('pointerup', (event) => this.finish(event));
+    canvas.addEventListener('pointercancel', (event) => this.finish(event));
+    // A long press on touch screens would otherwise open a menu.
+    canvas.addEventListener('contextmenu', (event) => event.preventDefault());
+    new ResizeObserver(() => this.fitBackingStore()).observe(canvas);
+    this.fitBackingStore();
+  }
+
+  get isBlank() {
+    return this.strokes.length === 0;
+  }
+
+  clear() {
+    this.strokes = [];
+    this.current = null;
+    this.redraw();
+  }
+
+  undo() {
+    this.strokes.pop();
+    this.current = null;
+    this.redraw();
+  }
+
+  /** The drawing as a PNG: dark strokes on white, at the pad's full resolution. */
+  toPNG() {
+    return new Promise((resolve, reject) =>
+      this.canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the drawing could not be encoded'))), 'image/png'));
+  }
+
+  /** Keeps the canvas' pixels matched to its size on screen times devicePixelRatio, so that
+   *  strokes are sharp on high-DPI screens; the points stay where they were. */
+  fitBackingStore() {
+    const ratio = window.devicePixelRatio || 1;
+    const side = Math.max(1, Math.round(this.canvas.clientWidth * ratio));
+    if (this.canvas.width !== side || this.canvas.height !== side) {
+      this.canvas.width = side;
+      this.canvas.height = side;
+    }
+    this.redraw();
+  }
+
+  /** Where a pointer event falls, from 0 to 1 across the drawing area. clientX/Y and the
+   *  bounding box are both in viewport coordinates, so scrolling cancels out; clientLeft/Top
+   *  skip the border. */
+  point(event) {
+    const box = this.canvas.getBoundingClientRect();
+    return {
+      x: (event.clientX - box.left - this.canvas.clientLeft) / this.canvas.clientWidth,
+      y: (event.clientY - box.top - this.canvas.clientTop) / this.canvas.clientHeight,
+    };
+  }
+
+  start(event) {
+    if (event.pointerType === 'mouse' && event.button !== 0) return;
+    event.preventDefault();
+    this.canvas.setPointerCapture(event.pointerId);
+    this.current = { pointerId: event.pointerId, points: [this.point(event)] };
+    this.strokes.push(this.current.points);
+    this.redraw();
+    this.onStroke();
+  }
+
+  extend(event) {
+    if (!this.current || event.pointerId !== this.current.pointerId) return;
+    event.preventDefault();
+    // Coalesced events carry the points a fast pen or finger made between frames.
+    const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
+    for (const each of events.length > 0 ? events : [event]) this.current.points.push(this.point(each));
+    this.redraw();
+    this.onStroke();
+  }
+
+  finish(event) {
+    if (!this.current || event.pointerId !== this.current.pointerId) return;
+    this.current = null;
+    this.onStrokeEnd();
+  }
+
+  redraw() {
+    const { context, canvas } = this;
+    const side = canvas.width;
+    context.fillStyle = '#ffffff';
+    context.fillRect(0, 0, side, side);
+    context.strokeStyle = '#000000';
+    context.fillStyle = '#000000';
+    context.lineWidth = STROKE_WIDTH * side;
+    context.lineCap = 'round';
+    context.lineJoin = 'round';
+    for (const points of this.strokes) {
+      if (points.length === 1) {
+        // A tap is a dot.
+        context.beginPath();
+        context.arc(points[0].x * side, points[0].y * side, context.lineWidth / 2, 0, 2 * Math.PI);
+        context.fill();
+        continue;
+      }
+      context.beginPath();
+      context.moveTo(points[0].x * side, points[0].y * side);
+      for (const point of points.slice(1)) context.lineTo(point.x * side, point.y * side);
+      context.stroke();
+    }
+  }
+}

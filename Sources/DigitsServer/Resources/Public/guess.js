@@ -1,0 +1,136 @@
+// The guess panel: the ten activations as bars, the 28x28 image the network saw, and the
+// person's answer (Correct, or Wrong and the right digit), stored once per drawing.
+import { api } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+
+export class GuessPanel {
+  /**
+   * @param {{pad: import('./drawing.js').DrawingPad, say: (text: string, kind?: string) => void,
+   *          onStored: (stored: object) => void}} options
+   */
+  constructor({ pad, say, onStored }) {
+    this.pad = pad;
+    this.say = say;
+    this.onStored = onStored;
+    /** Bumped whenever the drawing changes: answers for an older drawing are dropped. */
+    this.drawingNumber = 0;
+    this.latest = null;
+    this.storing = false;
+    this.buildBars();
+    this.buildPicker();
+    $('correct').addEventListener('click', () => this.latest && this.store(this.latest.digit));
+    $('wrong').addEventListener('click', () => this.openPicker());
+  }
+
+  buildBars() {
+    const bars = $('bars');
+    for (let digit = 0; digit < 10; digit++) {
+      const item = document.createElement('li');
+      item.innerHTML = `<span class="name">${digit}</span><span class="track"><span class="fill"></span></span><span class="value">–</span>`;
+      bars.append(item);
+    }
+  }
+
+  buildPicker() {
+    const digits = $('picker-digits');
+    for (let digit = 0; digit < 10; digit++) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = String(digit);
+      button.setAttribute('aria-label', `It is a ${digit}`);
+      button.addEventListener('click', () => this.store(digit));
+      digits.append(button);
+    }
+  }
+
+  /** The drawing changed: earlier answers no longer apply. */
+  drawingChanged() {
+    this.drawingNumber += 1;
+  }
+
+  reset() {
+    this.drawingChanged();
+    this.latest = null;
+    $('guess-panel').hidden = true;
+    $('guess-empty').hidden = false;
+    $('picker').hidden = true;
+  }
+
+  async guess() {
+    if (this.pad.isBlank) {
+      this.reset();
+      this.say('Draw a digit first: the pad is empty.');
+      return;
+    }
+    const number = this.drawingNumber;
+    try {
+      const png = await this.pad.toPNG();
+      const result = await api.guess(png);
+      if (number !== this.drawingNumber) return;
+      this.show(result);
+    } catch (error) {
+      if (number !== this.drawingNumber) return;
+      if (error.status === 422) this.reset();
+      this.say(error.message, 'error');
+    }
+  }
+
+  show(result) {
+    this.latest = { ...result, drawingNumber: this.drawingNumber };
+    $('guess-panel').hidden = false;
+    $('guess-empty').hidden = true;
+    $('digit').textContent = String(result.digit);
+    $('version').textContent = ` (model version ${result.modelVersion})`;
+    $('seen').src = result.image;
+    const items = $('bars').children;
+    result.percentages.forEach((percent, digit) => {
+      const item = items[digit];
+      item.classList.toggle('top', digit === result.digit);
+      item.querySelector('.fill').style.width = `${percent}%`;
+      item.querySelector('.value').textContent = `${percent.toFixed(1)}%`;
+      item.setAttribute('aria-label', `${digit}: activation ${percent.toFixed(1)} percent${digit === result.digit ? ', the guess' : ''}`);
+    });
+    this.setAnswering(false);
+  }
+
+  openPicker() {
+    if (!this.latest) return;
+    $('picker').hidden = false;
+    $('picker-digits').firstElementChild.focus();
+  }
+
+  get pickerOpen() {
+    return !$('picker').hidden;
+  }
+
+  setAnswering(busy) {
+    for (const button of document.querySelectorAll('#correct, #wrong, #picker-digits button')) button.disabled = busy;
+  }
+
+  /** Stores the drawing with `label`, once: the buttons are disabled while it is sent, and a
+   *  drawing already stored or changed since its guess is not sent again. */
+  async store(label) {
+    if (this.storing || !this.latest || this.latest.drawingNumber !== this.drawingNumber || this.pad.isBlank) return;
+    this.storing = true;
+    this.setAnswering(true);
+    const number = this.drawingNumber;
+    try {
+      const png = await this.pad.toPNG();
+      const stored = await api.store(png, label);
+      if (number === this.drawingNumber) this.pad.clear();
+      this.reset();
+      const set = stored.set === 'held-out' ? 'kept aside to measure accuracy on people’s drawings' : 'added to the training data';
+      const next = stored.retrainingStarted
+        ? `That was the tenth: retraining has started (version ${stored.retrainingStarted}).`
+        : `${stored.digitsUntilRetraining} more ${stored.digitsUntilRetraining === 1 ? 'digit' : 'digits'} until the model retrains.`;
+      this.say(`Thanks! Stored as a ${stored.label}, ${set}. ${next}`, 'good');
+      this.onStored(stored);
+    } catch (error) {
+      this.say(`Not stored: ${error.message}`, 'error');
+      this.setAnswering(false);
+    } finally {
+      this.storing = false;
+    }
+  }
+}

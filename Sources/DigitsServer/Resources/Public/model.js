@@ -1,0 +1,90 @@
+// The model panel: the live version and its accuracies, a retraining's progress while it runs
+// (polled, no reload), and a chart of accuracy across versions.
+import { api } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+const percent = (fraction) => (fraction == null ? '–' : `${(fraction * 100).toFixed(2)}%`);
+const SVG = 'http://www.w3.org/2000/svg';
+
+export class ModelPanel {
+  /** @param {{onNewVersion: (version: number) => void}} options */
+  constructor({ onNewVersion }) {
+    this.onNewVersion = onNewVersion;
+    this.liveVersion = null;
+    this.timer = null;
+  }
+
+  /** Refreshes now, then every 5 s, or every second while a retraining runs. */
+  async refresh() {
+    clearTimeout(this.timer);
+    let training = false;
+    try {
+      const status = await api.model();
+      training = Boolean(status.training);
+      this.show(status);
+      $('model-error').hidden = true;
+      if (status.live.version !== this.liveVersion) {
+        const first = this.liveVersion === null;
+        this.liveVersion = status.live.version;
+        await this.drawChart();
+        if (!first) this.onNewVersion(status.live.version);
+      }
+    } catch (error) {
+      $('model-error').textContent = `The model's state is unavailable: ${error.message}`;
+      $('model-error').hidden = false;
+    }
+    this.timer = setTimeout(() => this.refresh(), training ? 1000 : 5000);
+  }
+
+  show(status) {
+    const { live, training } = status;
+    $('model-version').textContent = `version ${live.version}`;
+    $('model-test').textContent = percent(live.testAccuracy);
+    $('model-people').textContent =
+      live.peopleAccuracy == null ? 'not measured yet' : `${percent(live.peopleAccuracy)} of held-out drawings`;
+    $('model-next').textContent = training
+      ? 'running now'
+      : `after ${status.digitsUntilRetraining} more ${status.digitsUntilRetraining === 1 ? 'digit' : 'digits'}`;
+    $('training').hidden = !training;
+    if (training) {
+      $('training-text').textContent = `Training version ${training.version}: epoch ${training.epoch} of ${training.epochs}.`;
+      $('training-progress').value = training.progress;
+    }
+  }
+
+  /** Test accuracy and people's accuracy of every version that finished training. */
+  async drawChart() {
+    const { versions } = await api.models();
+    const done = versions.filter((v) => v.testAccuracy != null).sort((a, b) => a.version - b.version);
+    const svg = $('chart');
+    svg.replaceChildren();
+    if (done.length === 0) return;
+    const values = done.flatMap((v) => [v.testAccuracy, v.peopleAccuracy]).filter((x) => x != null);
+    const low = Math.max(0, Math.floor(Math.min(...values) * 20) / 20);
+    const [left, right, top, bottom] = [36, 312, 10, 120];
+    const x = (index) => (done.length === 1 ? (left + right) / 2 : left + ((right - left) * index) / (done.length - 1));
+    const y = (fraction) => bottom - ((bottom - top) * (fraction - low)) / (1 - low || 1);
+    const add = (name, attributes, text) => {
+      const node = document.createElementNS(SVG, name);
+      for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+      if (text) node.textContent = text;
+      svg.append(node);
+      return node;
+    };
+    for (const level of [low, (low + 1) / 2, 1]) {
+      add('line', { x1: left, x2: right, y1: y(level), y2: y(level), class: 'axis' });
+      add('text', { x: 2, y: y(level) + 3, class: 'label' }, `${Math.round(level * 100)}%`);
+    }
+    done.forEach((v, index) => add('text', { x: x(index) - 4, y: 136, class: 'label' }, `v${v.version}`));
+    for (const [key, name] of [['testAccuracy', 'test'], ['peopleAccuracy', 'people']]) {
+      const points = done.map((v, index) => [index, v[key], v]).filter(([, value]) => value != null);
+      if (points.length > 1) add('polyline', { points: points.map(([i, value]) => `${x(i)},${y(value)}`).join(' '), class: name });
+      for (const [i, value, v] of points) {
+        const dot = add('circle', { cx: x(i), cy: y(value), r: 3, class: name });
+        const title = document.createElementNS(SVG, 'title');
+        title.textContent = `version ${v.version} (${v.outcome ?? 'training'}): ${name === 'test' ? 'MNIST test' : 'people'} ${percent(value)}`;
+        dot.append(title);
+      }
+    }
+  }
+}

@@ -1,0 +1,257 @@
+"""The drawing page in a real headless Chromium against a real `digits serve`.
+
+Draws digits with mouse and touch strokes, checks the guess and its bars, confirms one,
+corrects one, watches the count to retraining fall and a new model version arrive after ten,
+tries a blank pad and a server that has gone away, and saves screenshots at desktop and phone
+sizes. Needs chromium, chromium-driver and selenium; run by scripts/test, or alone:
+
+    DIGITS_BIN=.build/release/digits MNIST_DIR=../shared/data/mnist python3 -m unittest Tests/Browser/test_page.py
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions import interaction
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
+from selenium.webdriver.common.actions.pointer_input import PointerInput
+from selenium.webdriver.common.by import By
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DIGITS = os.environ.get("DIGITS_BIN", os.path.join(ROOT, ".build", "release", "digits"))
+MNIST = os.environ.get("MNIST_DIR", os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist"))
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", os.path.join(ROOT, ".build", "screenshots"))
+TOKEN = "browser-test-token"
+
+# A "1" and a "7" as strokes in the pad's 0..1 square.
+ONE = [[(0.5, 0.15), (0.5, 0.85)]]
+SEVEN = [[(0.22, 0.2), (0.78, 0.2), (0.42, 0.85)]]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def chrome(width, height, phone=False):
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", f"--window-size={width},{height}"):
+        options.add_argument(argument)
+    if shutil.which("chromium"):
+        options.binary_location = shutil.which("chromium")
+    if phone:
+        options.add_experimental_option(
+            "mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 3, "touch": True}})
+    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    return webdriver.Chrome(options=options, service=service)
+
+
+class PageTests(unittest.TestCase):
+    """One person's session, in order: the tests share the server and the browser."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = tempfile.mkdtemp(prefix="digits-browser-")
+        cls.port = free_port()
+        cls.url = f"http://127.0.0.1:{cls.port}"
+        cls.log = open(os.path.join(cls.folder, "server.log"), "w")
+        environment = dict(os.environ, DIGITS_ADMIN_TOKEN=TOKEN, DIGITS_STORES_PER_MINUTE="0")
+        cls.server = subprocess.Popen(
+            [DIGITS, "serve", "--database", os.path.join(cls.folder, "digits.sqlite"), "--port", str(cls.port), "--data", MNIST],
+            stdout=cls.log, stderr=subprocess.STDOUT, env=environment)
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(cls.url + "/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if cls.server.poll() is not None:
+                    raise RuntimeError("digits serve stopped: " + open(cls.log.name).read()[-2000:])
+            time.sleep(0.5)
+        else:
+            raise RuntimeError("digits serve did not become healthy")
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        cls.driver = chrome(1280, 900)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        if cls.server.poll() is None:
+            cls.server.kill()
+            cls.server.wait()
+        cls.log.close()
+        shutil.rmtree(cls.folder, ignore_errors=True)
+
+    # Helpers
+
+    def api(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=5) as response:
+            return json.load(response)
+
+    def element(self, element_id):
+        return self.driver.find_element(By.ID, element_id)
+
+    def wait(self, condition, seconds=15, message=""):
+        return WebDriverWait(self.driver, seconds, poll_frequency=0.1).until(lambda _: condition(), message)
+
+    def text(self, element_id):
+        return self.element(element_id).text
+
+    def open_page(self):
+        self.driver.get(self.url + "/")
+        self.wait(lambda: self.text("model-version").startswith("version"), message="the model panel did not load")
+
+    def pad_box(self):
+        return self.driver.execute_script(
+            "const c = document.getElementById('pad'); const b = c.getBoundingClientRect();"
+            "return {w: c.clientWidth, h: c.clientHeight};")
+
+    def offsets(self, point):
+        """Selenium's offsets are from the element's centre, in CSS pixels."""
+        box = self.pad_box()
+        return round((point[0] - 0.5) * box["w"]), round((point[1] - 0.5) * box["h"])
+
+    def draw_with_mouse(self, strokes):
+        pad = self.element("pad")
+        for stroke in strokes:
+            actions = ActionChains(self.driver, duration=10)
+            actions.move_to_element_with_offset(pad, *self.offsets(stroke[0])).click_and_hold()
+            for start, end in zip(stroke, stroke[1:]):
+                for step in range(1, 11):
+                    t = step / 10
+                    point = (start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t)
+                    actions.move_to_element_with_offset(pad, *self.offsets(point))
+            actions.release().perform()
+
+    def draw_with_touch(self, strokes):
+        pad = self.element("pad")
+        for stroke in strokes:
+            finger = ActionBuilder(self.driver, mouse=PointerInput(interaction.POINTER_TOUCH, "finger"), duration=10)
+            finger.pointer_action.move_to(pad, *self.offsets(stroke[0])).pointer_down()
+            for start, end in zip(stroke, stroke[1:]):
+                for step in range(1, 11):
+                    t = step / 10
+                    point = (start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t)
+                    finger.pointer_action.move_to(pad, *self.offsets(point))
+            finger.pointer_action.pointer_up()
+            finger.perform()
+
+    def ink_at(self, point):
+        """Whether the pad's pixel under `point` (0..1) is dark."""
+        return self.driver.execute_script(
+            "const c = document.getElementById('pad'); const d = c.getContext('2d')"
+            ".getImageData(Math.floor(arguments[0] * c.width), Math.floor(arguments[1] * c.height), 1, 1).data;"
+            "return d[0] < 128;", point[0], point[1])
+
+    def wait_for_guess(self):
+        self.wait(lambda: self.element("guess-panel").is_displayed() and self.text("digit") != "?", message="no guess shown")
+        return int(self.text("digit"))
+
+    def digits_until_retraining(self):
+        return self.api("/api/model")["digitsUntilRetraining"]
+
+    # The session
+
+    def test_1_a_blank_pad_gets_a_prompt_not_a_guess(self):
+        self.open_page()
+        self.element("guess").click()
+        self.wait(lambda: "Draw a digit first" in self.text("message"))
+        self.assertFalse(self.element("guess-panel").is_displayed())
+
+    def test_2_mouse_strokes_land_under_the_pointer_and_get_a_live_guess(self):
+        self.open_page()
+        # Scroll the pad part-way up: strokes must still land under the pointer.
+        self.driver.execute_script("window.scrollTo(0, 60)")
+        self.draw_with_mouse(ONE)
+        self.assertTrue(self.ink_at((0.5, 0.5)), "no ink under the stroke")
+        self.assertFalse(self.ink_at((0.2, 0.5)), "ink away from the stroke")
+        # No Guess click: the live guess comes by itself.
+        self.assertEqual(self.wait_for_guess(), 1)
+        bars = self.driver.find_elements(By.CSS_SELECTOR, "#bars li")
+        self.assertEqual(len(bars), 10)
+        top = self.driver.find_elements(By.CSS_SELECTOR, "#bars li.top")
+        self.assertEqual(len(top), 1)
+        self.assertTrue(top[0].text.startswith("1"))
+        self.assertRegex(top[0].find_element(By.CLASS_NAME, "value").text, r"^\d+\.\d%$")
+        self.assertIn("not probabilities", self.driver.find_element(By.CLASS_NAME, "note").text)
+        self.assertTrue(self.element("seen").get_attribute("src").startswith("data:image/png;base64,"))
+        self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-guess.png"))
+
+    def test_3_correct_stores_the_guess_once_and_the_count_falls(self):
+        before = self.digits_until_retraining()
+        total = self.api("/api/digits")["total"]
+        # A double click must not store the digit twice.
+        ActionChains(self.driver).double_click(self.element("correct")).perform()
+        self.wait(lambda: "Stored as a 1" in self.text("message"), message=self.text("message"))
+        self.assertIn(f"{before - 1} more digits until the model retrains", self.text("message"))
+        self.assertEqual(self.api("/api/digits")["total"], total + 1)
+        self.assertTrue(self.element("guess-empty").is_displayed(), "the pad was not cleared")
+        self.wait(lambda: self.text("model-next") == f"after {before - 1} more digits")
+        self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, "#gallery img")) == total + 1)
+
+    def test_4_wrong_lets_the_person_pick_the_right_digit(self):
+        self.draw_with_mouse(SEVEN)
+        self.wait_for_guess()
+        self.element("wrong").click()
+        self.assertTrue(self.element("picker").is_displayed())
+        self.driver.find_element(By.CSS_SELECTOR, "#picker-digits button[aria-label='It is a 4']").click()
+        self.wait(lambda: "Stored as a 4" in self.text("message"), message=self.text("message"))
+        newest = self.api("/api/digits?per=1")["items"][0]
+        self.assertEqual(newest["label"], 4)
+        self.wait(lambda: self.driver.find_element(By.CSS_SELECTOR, "#gallery li div").text == "labelled 4")
+
+    def test_5_ten_digits_bring_a_new_model_version(self):
+        while self.digits_until_retraining() > 1:
+            self.draw_with_mouse(ONE)
+            self.wait_for_guess()
+            self.element("correct").click()
+            self.wait(lambda: "Stored as" in self.text("message"))
+        self.draw_with_mouse(ONE)
+        self.wait_for_guess()
+        self.element("correct").click()
+        self.wait(lambda: "retraining has started (version 2)" in self.text("message"), message=self.text("message"))
+        self.wait(lambda: self.text("model-version") == "version 2", seconds=120, message="version 2 never went live")
+        self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, "#chart circle.test")) == 2)
+        self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-retrained.png"))
+
+    def test_6_touch_strokes_draw_without_scrolling_the_page_on_a_phone(self):
+        phone = chrome(390, 844, phone=True)
+        try:
+            previous, type(self).driver = self.driver, phone
+            self.open_page()
+            self.driver.execute_script("document.getElementById('pad').scrollIntoView({block: 'center'})")
+            scrolled = self.driver.execute_script("return window.scrollY")
+            self.assertEqual(self.driver.execute_script("return window.devicePixelRatio"), 3)
+            self.draw_with_touch(ONE)
+            self.assertEqual(self.driver.execute_script("return window.scrollY"), scrolled, "drawing scrolled the page")
+            self.assertTrue(self.ink_at((0.5, 0.5)))
+            self.assertEqual(self.wait_for_guess(), 1)
+            self.driver.save_screenshot(os.path.join(SCREENSHOTS, "phone-guess.png"))
+        finally:
+            type(self).driver = previous
+            phone.quit()
+
+    def test_7_a_server_that_has_gone_is_said_in_words(self):
+        self.open_page()
+        self.draw_with_mouse(ONE)
+        self.wait_for_guess()
+        self.server.kill()
+        self.server.wait()
+        self.element("guess").click()
+        self.wait(lambda: "cannot be reached" in self.text("message"), message=self.text("message"))
+        self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-server-gone.png"))
+
+
+if __name__ == "__main__":
+    unittest.main()
