@@ -212,7 +212,7 @@ class PageTests(unittest.TestCase):
         self.wait(lambda: self.driver.find_element(By.CSS_SELECTOR, "#gallery li div").text == "labelled 4")
 
     def test_5_ten_digits_bring_a_new_model_version(self):
-        while self.digits_until_retraining() > 1:
+        for _ in range(self.digits_until_retraining() - 1):
             self.draw_with_mouse(ONE)
             self.wait_for_guess()
             self.element("correct").click()
@@ -224,6 +224,8 @@ class PageTests(unittest.TestCase):
         self.wait(lambda: self.text("model-version") == "version 2", seconds=120, message="version 2 never went live")
         self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, "#chart circle.test")) == 2)
         self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-retrained.png"))
+        self.driver.execute_script("document.querySelector('.model').scrollIntoView()")
+        self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-model-and-gallery.png"))
 
     def test_6_touch_strokes_draw_without_scrolling_the_page_on_a_phone(self):
         phone = chrome(390, 844, phone=True)
