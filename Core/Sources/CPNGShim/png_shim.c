@@ -65,12 +65,11 @@ int digits_png_encode(const void *pixels, uint32_t width, uint32_t height, int l
         break;
     default: return -1;
     }
-    png_alloc_size_t size = 0;
     const void *map = layout == DIGITS_PNG_PALETTE ? colormap : NULL;
-    if (!png_image_write_to_memory(&image, NULL, &size, 0, pixels, 0, map)) {
-        png_image_free(&image);
-        return -1;
-    }
+    // One pass into a buffer of the largest size the image can take (libpng's bound), rather
+    // than compressing once to learn the size and again to write: the server encodes a
+    // 28x28 PNG for every guess.
+    png_alloc_size_t size = PNG_IMAGE_PNG_SIZE_MAX(image);
     uint8_t *buffer = malloc(size);
     if (buffer == NULL) return -1;
     if (!png_image_write_to_memory(&image, buffer, &size, 0, pixels, 0, map)) {

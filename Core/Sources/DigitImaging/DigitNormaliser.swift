@@ -53,23 +53,21 @@ public enum DigitNormaliser {
         let centreY = Float(momentY / mass)
 
         // Target pixel i covers [i, i + 1); it sees source [c + (i − centre)/scale, …).
-        let columns = coverage(sourceCount: width, targetCount: side, origin: centreX - centre / scale, scale: scale)
-        let rows = coverage(sourceCount: height, targetCount: side, origin: centreY - centre / scale, scale: scale)
+        let columns = BoxFilter(sourceCount: width, targetCount: side, origin: centreX - centre / scale, scale: scale)
+        let rows = BoxFilter(sourceCount: height, targetCount: side, origin: centreY - centre / scale, scale: scale)
         var horizontal = [Float](repeating: 0, count: height * side)
-        // Rows outside the ink's bounding box hold no ink.
-        for y in minY...maxY {
-            for (i, column) in columns.enumerated() {
-                var sum: Float = 0
-                for (x, weight) in column { sum += weight * ink[y * width + x] }
-                horizontal[y * side + i] = sum
+        ink.withUnsafeBufferPointer { ink in
+            horizontal.withUnsafeMutableBufferPointer { horizontal in
+                // Rows outside the ink's bounding box hold no ink.
+                for y in minY...maxY {
+                    for i in 0..<side { horizontal[y * side + i] = columns.apply(i, to: ink, start: y * width, stride: 1) }
+                }
             }
         }
         var pixels = [Float](repeating: 0, count: side * side)
-        for (j, row) in rows.enumerated() {
-            for i in 0..<side {
-                var sum: Float = 0
-                for (y, weight) in row { sum += weight * horizontal[y * side + i] }
-                pixels[j * side + i] = sum
+        horizontal.withUnsafeBufferPointer { horizontal in
+            for j in 0..<side {
+                for i in 0..<side { pixels[j * side + i] = rows.apply(j, to: horizontal, start: i, stride: side) }
             }
         }
         // Thin strokes come out faint after averaging; MNIST's strokes reach full ink.
@@ -82,22 +80,43 @@ public enum DigitNormaliser {
         try normalise(InkImage(PNGCodec.decode(bytes)))
     }
 
-    /// For each target pixel, the source pixels it overlaps and their weights (overlap
-    /// length divided by the target pixel's length in source units): a box filter, so
-    /// averaging preserves the mean ink and the centre of mass.
-    static func coverage(sourceCount: Int, targetCount: Int, origin: Float, scale: Float) -> [[(Int, Float)]] {
+}
+
+/// A box filter from `sourceCount` pixels to `targetCount`: for each target pixel, the run of
+/// source pixels it overlaps and their weights (overlap length divided by the target pixel's
+/// length in source units), so averaging preserves the mean ink and the centre of mass.
+/// Flat arrays rather than an array per target pixel: this runs on every guess.
+struct BoxFilter {
+    /// The first source pixel of each target pixel's run.
+    private var first: [Int] = []
+    /// Target pixel i's weights are `weights[offsets[i]..<offsets[i + 1]]`.
+    private var offsets: [Int] = [0]
+    private var weights: [Float] = []
+
+    init(sourceCount: Int, targetCount: Int, origin: Float, scale: Float) {
         let span = 1 / scale
-        return (0..<targetCount).map { i in
+        for i in 0..<targetCount {
             let start = origin + Float(i) * span
             let end = start + span
-            var entries: [(Int, Float)] = []
             var x = max(0, Int(start.rounded(.down)))
+            first.append(x)
             while x < sourceCount, Float(x) < end {
-                let overlap = min(end, Float(x + 1)) - max(start, Float(x))
-                if overlap > 0 { entries.append((x, overlap / span)) }
+                // Overlaps can be zero at the edges; a zero weight keeps the run contiguous.
+                weights.append(max(0, min(end, Float(x + 1)) - max(start, Float(x))) / span)
                 x += 1
             }
-            return entries
+            offsets.append(weights.count)
         }
+    }
+
+    /// Target pixel `target`'s value from `source`, whose pixel k is at `start + k * stride`.
+    func apply(_ target: Int, to source: UnsafeBufferPointer<Float>, start: Int, stride: Int) -> Float {
+        var sum: Float = 0
+        var index = start + first[target] * stride
+        for k in offsets[target]..<offsets[target + 1] {
+            sum += weights[k] * source[index]
+            index += stride
+        }
+        return sum
     }
 }
