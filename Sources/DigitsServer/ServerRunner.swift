@@ -25,3 +25,4 @@ public func runServer(settings: ServerSettings) async throws {
     }
     try await app.asyncShutdown()
 }
+

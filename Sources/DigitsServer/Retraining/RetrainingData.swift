@@ -20,15 +20,19 @@ struct RetrainingData: Sendable {
             throw RetrainingError("the database has \(mnist.count) MNIST training and \(validation.count) validation digits; both are needed")
         }
         let people = try await DigitStore.samples(from: .person, isTraining: true, on: database)
-        var inputs = mnist.inputs
-        var labels = mnist.labels
-        inputs.reserveCapacity(inputs.count + people.inputs.count * personWeight)
-        for _ in 0..<max(1, personWeight) {
-            inputs.append(contentsOf: people.inputs)
-            labels.append(contentsOf: people.labels)
+        // Copying 50,000 digits' floats takes a while: off the request threads too.
+        let training = await BackgroundThread.run(named: "digits-reading") {
+            var inputs = mnist.inputs
+            var labels = mnist.labels
+            inputs.reserveCapacity(inputs.count + people.inputs.count * personWeight)
+            for _ in 0..<max(1, personWeight) {
+                inputs.append(contentsOf: people.inputs)
+                labels.append(contentsOf: people.labels)
+            }
+            return Samples(inputSize: mnist.inputSize, inputs: inputs, labels: labels)
         }
         return RetrainingData(
-            training: Samples(inputSize: mnist.inputSize, inputs: inputs, labels: labels),
+            training: training,
             distinctTrainingDigits: mnist.count + people.count,
             validation: validation,
             test: try await DigitStore.samples(from: .mnistTest, on: database),
