@@ -10,6 +10,7 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
     app.migrations.add(CreateDigits())
     app.migrations.add(CreateModelStates())
     app.migrations.add(AddRetrainingColumns())
+    app.migrations.add(AddDigitIndexes())
     try await app.autoMigrate()
 
     app.http.server.configuration.hostname = settings.hostname

@@ -25,7 +25,7 @@ struct ModelController: RouteCollection {
     }
 
     @Sendable func status(request: Request) async throws -> ModelStatusResponse {
-        guard let record = try await ModelStateRecord.query(on: request.db).filter(\.$isLive == true).first() else {
+        guard let record = try await ModelStateRecord.summaries(on: request.db).filter(\.$isLive == true).first() else {
             throw Abort(.serviceUnavailable, reason: "no model is live yet; the first one is still training")
         }
         return ModelStatusResponse(
@@ -35,7 +35,7 @@ struct ModelController: RouteCollection {
     }
 
     @Sendable func history(request: Request) async throws -> ModelHistoryResponse {
-        let records = try await ModelStateRecord.query(on: request.db).sort(\.$version, .descending).all()
+        let records = try await ModelStateRecord.summaries(on: request.db).sort(\.$version, .descending).all()
         return ModelHistoryResponse(versions: records.map(ModelVersionResponse.init))
     }
 

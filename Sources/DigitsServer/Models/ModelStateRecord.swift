@@ -46,3 +46,14 @@ enum ModelOutcome: String, Codable, Sendable {
     /// Training was cancelled (by an admin, or the server shutting down).
     case cancelled
 }
+
+extension ModelStateRecord {
+    /// Versions without their networks (a few hundred kilobytes each): what the model
+    /// endpoints show. Reading `network` from a record made by this query is an error.
+    static func summaries(on database: any Database) -> QueryBuilder<ModelStateRecord> {
+        query(on: database)
+            .field(\.$id).field(\.$version).field(\.$trainAccuracy).field(\.$validationAccuracy).field(\.$testAccuracy)
+            .field(\.$peopleAccuracy).field(\.$isTraining).field(\.$isLive).field(\.$hyperparameters).field(\.$trainedOn)
+            .field(\.$outcome).field(\.$reason).field(\.$peopleSeen).field(\.$createdAt).field(\.$finishedAt)
+    }
+}
