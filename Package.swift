@@ -22,12 +22,10 @@ let package = Package(
             name: "MNISTFetching",
             dependencies: [.product(name: "MNISTData", package: "Core")]
         ),
-        .target(name: "CAllocatorTuning"),
         .target(
             name: "DigitsServer",
             dependencies: [
                 "MNISTFetching",
-                "CAllocatorTuning",
                 .product(name: "NeuralNetwork", package: "Core"),
                 .product(name: "MNISTData", package: "Core"),
                 .product(name: "DigitImaging", package: "Core"),
