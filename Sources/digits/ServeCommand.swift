@@ -37,19 +37,15 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerSettings {
-        let portText = port.map(String.init) ?? environment["DIGITS_PORT"] ?? "8080"
-        guard let port = Int(portText), (1...65535).contains(port) else {
-            throw ValidationError("the port must be a number from 1 to 65535, got \(portText)")
-        }
+        let port = try Self.number(
+            port, environment["DIGITS_PORT"], default: 8080, allowed: 1...65535) { "the port must be a number from 1 to 65535, got \($0)" }
         var path = database ?? environment["DATABASE_URL"] ?? "digits.sqlite"
         if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) }
-        let everyText = retrainEvery.map(String.init) ?? environment["DIGITS_RETRAIN_EVERY"] ?? "10"
-        guard let every = Int(everyText), every >= 1 else {
-            throw ValidationError("retraining needs at least 1 new digit (--retrain-every), got \(everyText)")
+        let every = try Self.number(retrainEvery, environment["DIGITS_RETRAIN_EVERY"], default: 10, allowed: 1...) {
+            "retraining needs at least 1 new digit (--retrain-every), got \($0)"
         }
-        let limitText = storesPerMinute.map(String.init) ?? environment["DIGITS_STORES_PER_MINUTE"] ?? "60"
-        guard let limit = Int(limitText), limit >= 0 else {
-            throw ValidationError("--stores-per-minute must be 0 (no limit) or more, got \(limitText)")
+        let limit = try Self.number(storesPerMinute, environment["DIGITS_STORES_PER_MINUTE"], default: 60, allowed: 0...) {
+            "--stores-per-minute must be 0 (no limit) or more, got \($0)"
         }
         let origins =
             corsOrigin.isEmpty
@@ -61,6 +57,16 @@ struct ServeCommand: AsyncParsableCommand {
             modelFile: model ?? environment["DIGITS_MODEL"], retraining: RetrainingPolicy(every: every),
             adminToken: adminToken ?? environment["DIGITS_ADMIN_TOKEN"], storesPerMinute: limit == 0 ? nil : limit,
             corsOrigins: origins)
+    }
+
+    /// A whole-number setting: the flag, else the environment variable, else the default;
+    /// `problem` words the error for a value that is not a number in `allowed`.
+    static func number(
+        _ flag: Int?, _ variable: String?, default fallback: Int, allowed: some RangeExpression<Int>, problem: (String) -> String
+    ) throws -> Int {
+        let text = flag.map(String.init) ?? variable ?? String(fallback)
+        guard let value = Int(text), allowed.contains(value) else { throw ValidationError(problem(text)) }
+        return value
     }
 
     func run() async throws {

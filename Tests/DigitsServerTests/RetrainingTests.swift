@@ -10,13 +10,20 @@ import VaporTesting
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
 struct RetrainingTests {
     func store(_ label: Int, on app: Application) async throws -> StoredDigitResponse {
-        let body = ByteBuffer(string: #"{"image": "\#(Data(sevenPNG()).base64EncodedString())", "label": \#(label)}"#)
-        var stored: StoredDigitResponse?
-        try await app.testing().test(.POST, "api/digits", headers: ["Content-Type": "application/json"], body: body) { response in
-            #expect(response.status == .created)
-            stored = try response.content.decode(StoredDigitResponse.self)
-        }
-        return try #require(stored)
+        try await storeSeven(label: label, on: app)
+    }
+
+    /// A model-state row marked as training, as a claim (or a crash during training) leaves it.
+    func trainingRow(version: Int) -> ModelStateRecord {
+        let record = ModelStateRecord()
+        record.version = version
+        record.network = ""
+        record.isTraining = true
+        record.isLive = false
+        record.hyperparameters = "{}"
+        record.trainedOn = 0
+        record.peopleSeen = 0
+        return record
     }
 
     func versions(on app: Application) async throws -> [ModelStateRecord] {
@@ -75,14 +82,7 @@ struct RetrainingTests {
             let claimed = try await [a, b].compactMap { $0 }
             #expect(claimed == [2])
             // The database itself refuses a second row marked as training.
-            let intruder = ModelStateRecord()
-            intruder.version = 3
-            intruder.network = ""
-            intruder.isTraining = true
-            intruder.isLive = false
-            intruder.hyperparameters = "{}"
-            intruder.trainedOn = 0
-            intruder.peopleSeen = 0
+            let intruder = trainingRow(version: 3)
             await #expect(throws: (any Error).self) { try await intruder.create(on: app.db) }
             await first.shutDown()
             await second.shutDown()
@@ -149,15 +149,7 @@ struct RetrainingTests {
         defer { try? FileManager.default.removeItem(atPath: settings.databasePath) }
         try await withApp(settings: settings) { app in
             // What a crash leaves: a claimed row, still marked as training.
-            let stuck = ModelStateRecord()
-            stuck.version = 2
-            stuck.network = ""
-            stuck.isTraining = true
-            stuck.isLive = false
-            stuck.hyperparameters = "{}"
-            stuck.trainedOn = 0
-            stuck.peopleSeen = 0
-            try await stuck.create(on: app.db)
+            try await trainingRow(version: 2).create(on: app.db)
         }
         try await withApp(settings: settings) { app in
             let second = try #require(try await versions(on: app).last)

@@ -35,10 +35,9 @@ struct DigitController: RouteCollection {
         guard (1...Self.maxPerPage).contains(per) else {
             throw Abort(.badRequest, reason: "per must be from 1 to \(Self.maxPerPage), got \(per)")
         }
-        let query = DigitRecord.query(on: request.db).filter(\.$source == .person)
-        let total = try await query.count()
-        let records = try await DigitRecord.query(on: request.db).filter(\.$source == .person)
-            .sort(\.$createdAt, .descending).sort(\.$id, .descending)
+        let people = DigitRecord.query(on: request.db).filter(\.$source == .person)
+        let total = try await people.copy().count()
+        let records = try await people.sort(\.$createdAt, .descending).sort(\.$id, .descending)
             .range(((page - 1) * per)..<(page * per)).all()
         return PersonDigitPage(items: try records.map(Self.response), page: page, per: per, total: total)
     }
@@ -60,8 +59,7 @@ struct DigitController: RouteCollection {
         let png = PNGCodec.encodeGrey(Array(record.pixels), width: 28, height: 28)
         return PersonDigitResponse(
             id: try record.requireID(), label: record.label, guessedLabel: record.guessedLabel,
-            set: record.isTraining ? "training" : "held-out", image: "data:image/png;base64," + Data(png).base64EncodedString(),
-            createdAt: record.createdAt)
+            set: record.set, image: DrawingInput.dataURL(png: png), createdAt: record.createdAt)
     }
 
     @Sendable func store(request: Request) async throws -> Response {
@@ -74,17 +72,17 @@ struct DigitController: RouteCollection {
         let guessed = network.predict(digit.pixels)
         // Counting and inserting in one transaction: concurrent stores get distinct positions.
         let record = try await request.db.writeTransaction { database in
-            let earlier = try await DigitRecord.query(on: database).filter(\.$source == .person).count()
+            let earlier = try await DigitStore.count(from: .person, on: database)
             let isTraining = (earlier + 1) % Self.heldOutEvery != 0
             let record = DigitRecord(
                 pixels: Data(digit.bytes), label: label, isTraining: isTraining, source: .person, guessedLabel: guessed)
             try await record.create(on: database)
             return record
         }
-        metrics.stored(set: record.isTraining ? "training" : "held-out")
+        metrics.stored(set: record.set)
         let startedVersion = await retrainer.considerRetraining()
         let body = StoredDigitResponse(
-            id: try record.requireID(), label: label, guessedLabel: guessed, set: record.isTraining ? "training" : "held-out",
+            id: try record.requireID(), label: label, guessedLabel: guessed, set: record.set,
             image: digit.pngDataURL, createdAt: record.createdAt,
             digitsUntilRetraining: try await Retrainer.digitsUntilRetraining(every: policy.every, on: request.db),
             retrainingStarted: startedVersion)

@@ -57,5 +57,10 @@ enum DrawingInput {
 
 extension NormalisedDigit {
     /// The 28x28 image as a PNG data URL, for an `<img>`.
-    var pngDataURL: String { "data:image/png;base64," + Data(png).base64EncodedString() }
+    var pngDataURL: String { DrawingInput.dataURL(png: png) }
+}
+
+extension DrawingInput {
+    /// PNG bytes as a data URL, for an `<img>`.
+    static func dataURL(png: [UInt8]) -> String { "data:image/png;base64," + Data(png).base64EncodedString() }
 }

@@ -56,7 +56,7 @@ struct ModelController: RouteCollection {
             throw Abort(.conflict, reason: "version \(version)'s stored network cannot be read: \(error)")
         }
         try await request.db.writeTransaction { database in
-            try await ModelStateRecord.query(on: database).set(\.$isLive, to: false).filter(\.$isLive == true).update()
+            try await ModelStateRecord.unsetLive(on: database)
             try await ModelStateRecord.query(on: database).set(\.$isLive, to: true).filter(\.$version == version).update()
         }
         await live.replace(with: network, version: version)

@@ -28,6 +28,12 @@ final class DigitRecord: Model, @unchecked Sendable {
     }
 }
 
+extension DigitRecord {
+    /// "training" when the digit is a training input, "held-out" when it is kept aside to
+    /// measure accuracy on people's drawings: how the API and the metrics name its set.
+    var set: String { isTraining ? "training" : "held-out" }
+}
+
 /// Where a digit came from.
 enum DigitSource: String, Codable, CaseIterable, Sendable {
     case mnistTraining = "mnist_training"

@@ -48,6 +48,20 @@ enum ModelOutcome: String, Codable, Sendable {
 }
 
 extension ModelStateRecord {
+    /// Marks the version as no longer training, with how it ended and why.
+    func finish(_ outcome: ModelOutcome, reason: String) {
+        isTraining = false
+        self.outcome = outcome
+        self.reason = reason
+        finishedAt = Date()
+    }
+
+    /// Marks every version as not live: the first half of making one version the live one,
+    /// inside the caller's transaction.
+    static func unsetLive(on database: any Database) async throws {
+        try await query(on: database).set(\.$isLive, to: false).filter(\.$isLive == true).update()
+    }
+
     /// Versions without their networks (a few hundred kilobytes each): what the model
     /// endpoints show. Reading `network` from a record made by this query is an error.
     static func summaries(on database: any Database) -> QueryBuilder<ModelStateRecord> {

@@ -101,9 +101,15 @@ actor Retrainer {
 
     /// How many more verified digits start the next retraining (0 while one is due or running).
     static func digitsUntilRetraining(every: Int, on database: any Database) async throws -> Int {
-        let people = try await DigitRecord.query(on: database).filter(\.$source == .person).count()
+        max(0, every - (try await verifiedDigits(on: database).sinceLastClaim))
+    }
+
+    /// How many verified digits people have stored, and how many since the last retraining
+    /// was claimed.
+    private static func verifiedDigits(on database: any Database) async throws -> (total: Int, sinceLastClaim: Int) {
+        let total = try await DigitStore.count(from: .person, on: database)
         let seen = try await ModelStateRecord.query(on: database).max(\.$peopleSeen) ?? 0
-        return max(0, every - (people - seen))
+        return (total, total - seen)
     }
 
     private func claimAndStart(force: Bool) async throws -> Int? {
@@ -136,9 +142,8 @@ actor Retrainer {
         do {
             return try await database.writeTransaction { database -> ModelStateRecord? in
                 if try await ModelStateRecord.query(on: database).filter(\.$isTraining == true).count() > 0 { return nil }
-                let people = try await DigitRecord.query(on: database).filter(\.$source == .person).count()
-                let seen = try await ModelStateRecord.query(on: database).max(\.$peopleSeen) ?? 0
-                guard force || people - seen >= every else { return nil }
+                let people = try await Self.verifiedDigits(on: database)
+                guard force || people.sinceLastClaim >= every else { return nil }
                 let record = ModelStateRecord()
                 record.version = (try await ModelStateRecord.query(on: database).max(\.$version) ?? 0) + 1
                 record.network = ""
@@ -146,7 +151,7 @@ actor Retrainer {
                 record.isLive = false
                 record.hyperparameters = hyperparameters
                 record.trainedOn = 0
-                record.peopleSeen = people
+                record.peopleSeen = people.total
                 try await record.create(on: database)
                 return record
             }
@@ -229,23 +234,17 @@ actor Retrainer {
 
     /// Makes `record` the one live version, in one transaction.
     private func promote(_ record: ModelStateRecord, reason: String) async throws {
-        try await database.transaction { database in
-            try await ModelStateRecord.query(on: database).set(\.$isLive, to: false).filter(\.$isLive == true).update()
+        try await database.writeTransaction { database in
+            try await ModelStateRecord.unsetLive(on: database)
             record.isLive = true
-            record.isTraining = false
-            record.outcome = .promoted
-            record.reason = reason
-            record.finishedAt = Date()
+            record.finish(.promoted, reason: reason)
             try await record.save(on: database)
         }
     }
 
     private func close(_ record: ModelStateRecord, outcome: ModelOutcome, reason: String) async throws {
         metrics.retrainingFinished(outcome: outcome)
-        record.isTraining = false
-        record.outcome = outcome
-        record.reason = reason
-        record.finishedAt = Date()
+        record.finish(outcome, reason: reason)
         try await record.save(on: database)
     }
 }

@@ -10,10 +10,7 @@ enum ModelBootstrap {
         // A crash during training leaves its row marked; nothing trains at start-up.
         let stale = try await ModelStateRecord.query(on: database).filter(\.$isTraining == true).all()
         for record in stale {
-            record.isTraining = false
-            record.outcome = .failed
-            record.reason = "the server stopped during training"
-            record.finishedAt = Date()
+            record.finish(.failed, reason: "the server stopped during training")
             try await record.save(on: database)
             logger.warning("version \(record.version) was training when the server stopped; marked as not training")
         }
@@ -40,11 +37,8 @@ enum ModelBootstrap {
         record.version = 1
         record.network = try ModelFile.encode(network)
         record.isLive = true
-        record.isTraining = false
-        record.outcome = .promoted
-        record.reason = settings.modelFile.map { "the first model, from \($0)" } ?? "the first model"
+        record.finish(.promoted, reason: settings.modelFile.map { "the first model, from \($0)" } ?? "the first model")
         record.peopleSeen = 0
-        record.finishedAt = Date()
         try await record.create(on: database)
         await live.replace(with: network, version: 1)
         logger.info("live model: version 1")
