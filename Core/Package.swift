@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // The dependency-free core of Digits: the network, MNIST and drawing normalisation.
 // It builds, tests and benchmarks in seconds because it depends on no package at all;
-// zlib and libpng come from the system through two small C shims.
+// zlib, libpng and libdeflate come from the system through small C shims.
 import PackageDescription
 
 #if canImport(Glibc)
@@ -45,16 +45,23 @@ let package = Package(
         .target(name: "NeuralNetwork", swiftSettings: kernelSettings),
         .target(name: "CZlibShim", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
+        .systemLibrary(name: "CLibDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .target(name: "MNISTData", dependencies: ["NeuralNetwork", "CZlibShim"], swiftSettings: kernelSettings),
-        .target(name: "DigitImaging", dependencies: ["CPNGShim"], swiftSettings: kernelSettings),
+        .target(name: "DigitImaging", dependencies: ["CPNGShim", "CLibDeflate"], swiftSettings: kernelSettings),
         .executableTarget(
             name: "TrainingBenchmark",
             dependencies: ["NeuralNetwork", "MNISTData"],
             path: "Benchmarks/TrainingBenchmark",
             swiftSettings: kernelSettings
         ),
+        .executableTarget(
+            name: "GuessBenchmark",
+            dependencies: ["DigitImaging", "NeuralNetwork"],
+            path: "Benchmarks/GuessBenchmark",
+            swiftSettings: kernelSettings
+        ),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"]),
         .testTarget(name: "MNISTDataTests", dependencies: ["MNISTData", "CZlibShim"]),
-        .testTarget(name: "DigitImagingTests", dependencies: ["DigitImaging", "MNISTData", "NeuralNetwork"]),
+        .testTarget(name: "DigitImagingTests", dependencies: ["DigitImaging", "MNISTData", "NeuralNetwork", "CLibDeflate"]),
     ]
 )

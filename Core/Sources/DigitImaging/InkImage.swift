@@ -22,67 +22,69 @@ public struct InkImage: Sendable, Equatable {
     public init(grey: [UInt8], width: Int, height: Int) throws(DrawingError) {
         try checkSize(width: width, height: height)
         guard grey.count == width * height else { throw .sizeMismatch(expected: width * height, actual: grey.count) }
-        try self.init(width: width, height: height, ink: Self.inkFromLuminance(grey.map { Float($0) / 255 }, width: width, height: height))
+        try self.init(LumaAlphaImage(width: width, height: height, luma: grey, alpha: nil))
     }
 
     /// Ink from an RGBA picture: transparency is composited onto a background that contrasts
     /// with the strokes, then polarity is detected.
     public init(_ image: RGBAImage) throws(DrawingError) {
-        let count = image.width * image.height
-        var hasTransparency = false
-        let luminance = image.pixels.withUnsafeBufferPointer { p in
-            [Float](unsafeUninitializedCapacity: count) { out, initialised in
-                for i in 0..<count {
-                    // Rec. 601 luma, as in most grey conversions of drawings.
-                    out[i] = (0.299 * Float(p[4 * i]) + 0.587 * Float(p[4 * i + 1]) + 0.114 * Float(p[4 * i + 2])) / 255
-                }
-                initialised = count
-                for i in 0..<count where p[4 * i + 3] != 255 {
-                    hasTransparency = true
-                    break
-                }
-            }
-        }
-        guard hasTransparency else {
-            try self.init(width: image.width, height: image.height, ink: Self.inkFromLuminance(luminance, width: image.width, height: image.height))
-            return
-        }
-        // Strokes on a transparent canvas: the opaque part is the ink. Composite onto the
-        // opposite of the strokes' mean shade, so they stand out whatever their colour.
-        let alpha = image.pixels.withUnsafeBufferPointer { p in (0..<count).map { Float(p[4 * $0 + 3]) / 255 } }
-        var weighted: Float = 0
-        var weight: Float = 0
-        for i in 0..<count {
-            weighted += alpha[i] * luminance[i]
-            weight += alpha[i]
-        }
-        let strokeShade = weight > 0 ? weighted / weight : 0
-        let background: Float = strokeShade < 0.5 ? 1 : 0
-        let composited = (0..<count).map { alpha[$0] * luminance[$0] + (1 - alpha[$0]) * background }
-        try self.init(width: image.width, height: image.height, ink: Self.inkFromLuminance(composited, width: image.width, height: image.height))
+        try self.init(LumaAlphaImage(image))
     }
 
-    /// Ink from luminance: the background is the median shade of the border, ink is the
-    /// distance from it towards the opposite extreme, scaled to [0, 1].
-    static func inkFromLuminance(_ luminance: [Float], width: Int, height: Int) -> [Float] {
-        var border: [Float] = []
-        border.reserveCapacity(2 * (width + height))
+    /// Ink from luma and alpha: transparent pixels are composited onto a background that
+    /// contrasts with the strokes, then the background is the median shade of the border and
+    /// ink is the distance from it towards the opposite extreme, scaled to [0, 1].
+    init(_ image: LumaAlphaImage) throws(DrawingError) {
+        let luma = image.alpha.map { Self.composite(image.luma, alpha: $0) } ?? image.luma
+        let background = Float(Self.borderMedian(luma, width: image.width, height: image.height))
+        // ink = (background − luma) / background on a light page, (luma − background) / (255 − background) on a dark one.
+        let (offset, scale): (Float, Float) = background > 127.5 ? (background, -1 / background) : (background, 1 / (255 - background))
+        let ink = luma.withUnsafeBufferPointer { luma in
+            [Float](unsafeUninitializedCapacity: luma.count) { ink, initialised in
+                for i in 0..<luma.count {
+                    let value = (Float(luma[i]) - offset) * scale
+                    ink[i] = value < 0 ? 0 : value > 1 ? 1 : value
+                }
+                initialised = luma.count
+            }
+        }
+        try self.init(width: image.width, height: image.height, ink: ink)
+    }
+
+    /// Strokes on a transparent canvas: the opaque part is the ink. Composites onto the
+    /// opposite of the strokes' mean shade (alpha-weighted), so they stand out whatever their colour.
+    static func composite(_ luma: [UInt8], alpha: [UInt8]) -> [UInt8] {
+        var weighted = 0
+        var weight = 0
+        for i in luma.indices {
+            weighted += Int(alpha[i]) * Int(luma[i])
+            weight += Int(alpha[i])
+        }
+        let background = weight > 0 && 2 * weighted >= 255 * weight ? 0 : 255
+        return luma.indices.map { i in
+            let a = Int(alpha[i])
+            return UInt8((a * Int(luma[i]) + (255 - a) * background + 127) / 255)
+        }
+    }
+
+    /// The median shade of the border pixels (each corner counted twice, as it lies on two
+    /// sides), from a histogram rather than a sort.
+    static func borderMedian(_ luma: [UInt8], width: Int, height: Int) -> UInt8 {
+        var histogram = [Int](repeating: 0, count: 256)
         for x in 0..<width {
-            border.append(luminance[x])
-            border.append(luminance[(height - 1) * width + x])
+            histogram[Int(luma[x])] += 1
+            histogram[Int(luma[(height - 1) * width + x])] += 1
         }
         for y in 0..<height {
-            border.append(luminance[y * width])
-            border.append(luminance[y * width + width - 1])
+            histogram[Int(luma[y * width])] += 1
+            histogram[Int(luma[y * width + width - 1])] += 1
         }
-        border.sort()
-        let background = border[border.count / 2]
-        if background > 0.5 {
-            let range = max(background, 1e-6)
-            return luminance.map { min(max((background - $0) / range, 0), 1) }
-        } else {
-            let range = max(1 - background, 1e-6)
-            return luminance.map { min(max(($0 - background) / range, 0), 1) }
+        // The element at index count / 2 of the sorted border.
+        var remaining = (2 * (width + height)) / 2
+        for shade in 0..<256 {
+            remaining -= histogram[shade]
+            if remaining < 0 { return UInt8(shade) }
         }
+        return 255
     }
 }

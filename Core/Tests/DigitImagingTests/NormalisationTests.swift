@@ -23,6 +23,26 @@ import Testing
         #expect(digit.pixels.min() == 0)
     }
 
+    /// The fast normaliser is the plain one's mathematics summed in another order.
+    @Test(arguments: [
+        (280, Float(40), Float(30), Float(200), Float(12)),
+        (280, 150, 160, 100, 6),
+        (100, 5, 5, 40, 2),
+        (512, 300, 20, 180, 25),
+        (33, 2, 3, 25, 1),
+        (1000, 100, 400, 500, 30),
+    ])
+    func fastNormaliserAgreesWithTheReference(canvas: Int, left: Float, top: Float, size: Float, radius: Float) throws {
+        var sketch = Sketch.seven(canvas: canvas, left: left, top: top, size: size, radius: radius)
+        // Noise below the floor, which neither version may count.
+        for i in stride(from: 0, to: sketch.ink.count, by: 13) where sketch.ink[i] == 0 { sketch.ink[i] = 0.015 }
+        let ink = try InkImage(width: canvas, height: canvas, ink: sketch.ink)
+        let fast = try DigitNormaliser.normalise(ink)
+        let reference = try ReferenceNormaliser.normalise(ink)
+        let largest = zip(fast.pixels, reference.pixels).map { abs($0 - $1) }.max() ?? 0
+        #expect(largest < 1e-4, "differs by \(largest)")
+    }
+
     @Test func darkOnLightAndLightOnDarkAgree() throws {
         let sketch = Sketch.seven(canvas: 200, left: 30, top: 30, size: 140, radius: 8)
         let dark = try DigitNormaliser.normalise(InkImage(grey: sketch.darkOnLight, width: 200, height: 200))

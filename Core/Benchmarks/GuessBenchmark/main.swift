@@ -1,0 +1,96 @@
+// The guess benchmark: what the server does to every drawing it is sent, stage by stage, in
+// microseconds per drawing (median of several rounds): decoding the PNG, finding the ink,
+// normalising it to 28x28, the network's forward pass, and the 28x28 PNG shown back. The
+// drawing is a 280x280 RGBA canvas PNG, as the page sends; pass a file to use another.
+// As the same-run baseline it also times libpng decoding the same file, which every PNG
+// would take without the fast path. Release build:
+//
+//     swift run -c release --package-path Core GuessBenchmark [drawing.png] [--rounds N] [--only STAGE]
+import DigitImaging
+import NeuralNetwork
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+var rounds = 7
+var drawingPath: String?
+/// Only the stages whose names contain this, for profiling one.
+var only: String?
+var remaining = Array(CommandLine.arguments.dropFirst())
+while !remaining.isEmpty {
+    let argument = remaining.removeFirst()
+    if argument == "--rounds", let value = remaining.first.flatMap({ Int($0) }) {
+        rounds = max(1, value)
+        remaining.removeFirst()
+    } else if argument == "--only", let value = remaining.first {
+        only = value
+        remaining.removeFirst()
+    } else if !argument.hasPrefix("-") {
+        drawingPath = argument
+    } else {
+        print("usage: GuessBenchmark [drawing.png] [--rounds N] [--only STAGE]")
+        exit(1)
+    }
+}
+
+let png = drawingPath.map(readFile) ?? CanvasDrawing.seven()
+let network: Network = {
+    var generator = SeededGenerator(seed: 1)
+    return Network(sizes: [784, 30, 10], using: &generator)
+}()
+let decoded = try PNGCodec.decode(png)
+let ink = try InkImage(decoded)
+let digit = try DigitNormaliser.normalise(ink)
+print("drawing: \(decoded.width)x\(decoded.height) PNG, \(png.count) bytes; \(rounds) rounds, median microseconds per drawing")
+
+var sink = 0
+let iterations = 400
+@MainActor func stage(_ name: String, _ body: () throws -> Int) rethrows {
+    if let only, !name.contains(only) { return }
+    var perDrawing: [Double] = []
+    for _ in 0..<rounds {
+        let start = seconds()
+        for _ in 0..<iterations { sink &+= try body() }
+        perDrawing.append((seconds() - start) / Double(iterations) * 1e6)
+    }
+    let sorted = perDrawing.sorted()
+    print("  " + name + String(repeating: " ", count: max(1, 34 - name.count)) + format(sorted[sorted.count / 2]) + " µs")
+}
+
+try stage("decode PNG (libpng, RGBA)") { try PNGCodec.decode(png).width }
+try stage("ink from RGBA") { try InkImage(decoded).width }
+try stage("normalise ink to 28x28") { try DigitNormaliser.normalise(ink).pixels.count }
+try stage("whole: PNG to 28x28") { try DigitNormaliser.normalise(png: png).pixels.count }
+stage("forward pass 784-30-10") { network.feedforward(digit.pixels).count }
+stage("28x28 bytes and PNG") { digit.png.count }
+if sink == 42 { print("") }
+
+/// The monotonic clock, in seconds.
+func seconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+}
+
+func format(_ value: Double) -> String {
+    let tenths = Int((value * 10).rounded())
+    let text = "\(tenths / 10).\(tenths % 10)"
+    return String(repeating: " ", count: max(0, 8 - text.count)) + text
+}
+
+func readFile(_ path: String) -> [UInt8] {
+    guard let file = fopen(path, "rb") else {
+        print("cannot open \(path)")
+        exit(1)
+    }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = fread(&chunk, 1, chunk.count, file)
+        if count == 0 { break }
+        bytes += chunk[0..<count]
+    }
+    return bytes
+}
