@@ -2,8 +2,9 @@
 // microseconds per drawing (median of several rounds): decoding the PNG, finding the ink,
 // normalising it to 28x28, the network's forward pass, and the 28x28 PNG shown back. The
 // drawing is a 280x280 RGBA canvas PNG, as the page sends; pass a file to use another.
-// As the same-run baseline it also times libpng decoding the same file, which every PNG
-// would take without the fast path. Release build:
+// As the same-run baseline it times the path every PNG took before the canvas fast path
+// (libpng to RGBA, ink, normalise) and prints how many times faster the fast path is.
+// Release build:
 //
 //     swift run -c release --package-path Core GuessBenchmark [drawing.png] [--rounds N] [--only STAGE]
 import DigitImaging
@@ -46,8 +47,10 @@ print("drawing: \(decoded.width)x\(decoded.height) PNG, \(png.count) bytes; \(ro
 
 var sink = 0
 let iterations = 400
-@MainActor func stage(_ name: String, _ body: () throws -> Int) rethrows {
-    if let only, !name.contains(only) { return }
+/// Times `body` and prints its median microseconds per call; returns them (nil when skipped).
+@discardableResult
+@MainActor func stage(_ name: String, _ body: () throws -> Int) rethrows -> Double? {
+    if let only, !name.contains(only) { return nil }
     var perDrawing: [Double] = []
     for _ in 0..<rounds {
         let start = seconds()
@@ -55,15 +58,19 @@ let iterations = 400
         perDrawing.append((seconds() - start) / Double(iterations) * 1e6)
     }
     let sorted = perDrawing.sorted()
-    print("  " + name + String(repeating: " ", count: max(1, 34 - name.count)) + format(sorted[sorted.count / 2]) + " µs")
+    print("  " + name + String(repeating: " ", count: max(1, 36 - name.count)) + format(sorted[sorted.count / 2]) + " µs")
+    return sorted[sorted.count / 2]
 }
 
+let grey = ink.ink.map { UInt8(255 - ($0 * 255).rounded()) }
 try stage("decode PNG (libpng, RGBA)") { try PNGCodec.decode(png).width }
-try stage("ink from RGBA") { try InkImage(decoded).width }
+try stage("ink from a grey picture") { try InkImage(grey: grey, width: decoded.width, height: decoded.height).width }
 try stage("normalise ink to 28x28") { try DigitNormaliser.normalise(ink).pixels.count }
-try stage("whole: PNG to 28x28") { try DigitNormaliser.normalise(png: png).pixels.count }
 stage("forward pass 784-30-10") { network.feedforward(digit.pixels).count }
 stage("28x28 bytes and PNG") { digit.png.count }
+let baseline = try stage("baseline: libpng, RGBA, ink, 28x28") { try DigitNormaliser.normalise(InkImage(PNGCodec.decode(png))).pixels.count }
+let whole = try stage("whole: PNG to 28x28 (fast path)") { try DigitNormaliser.normalise(png: png).pixels.count }
+if let baseline, let whole { print("  fast path / baseline: \(format(baseline / whole))x faster") }
 if sink == 42 { print("") }
 
 /// The monotonic clock, in seconds.

@@ -69,8 +69,9 @@ public enum PNGCodec {
         return Array(UnsafeBufferPointer(start: output, count: length))
     }
 
-    /// An 8-bit grey PNG of `grey` (one byte a pixel, row-major): how a normalised digit is shown.
+    /// An 8-bit grey PNG of `grey` (one byte a pixel, row-major): how a normalised digit is
+    /// shown. Written by `GreyPNGWriter` (libdeflate) rather than libpng, for speed.
     public static func encodeGrey(_ grey: [UInt8], width: Int, height: Int) -> [UInt8] {
-        encode(grey, width: width, height: height, layout: .grey)
+        GreyPNGWriter.encode(grey, width: width, height: height)
     }
 }

@@ -90,6 +90,32 @@ enum FastKernels {
         }
     }
 
+    /// aᵒᵘᵗⱼ = σ(Wⱼ·aⁱⁿ + bⱼ) for one input: what a single guess needs. Each dot product
+    /// adds in the same order as `dot2x4` does for one of its inputs, so a guess gets the very
+    /// bits that batched evaluation gives the same input.
+    ///
+    ///     // weights: [outputs x inputs], row-major; biases, output: [outputs]; input: [inputs]
+    static func forwardOne(
+        weights: UnsafePointer<Float>, biases: UnsafePointer<Float>, input: UnsafePointer<Float>,
+        inputs: Int, outputs: Int, output: UnsafeMutablePointer<Float>
+    ) {
+        for j in 0..<outputs {
+            let row = weights + j * inputs
+            var accumulator = Vector()
+            var k = 0
+            while k + width <= inputs {
+                accumulator += load(row, k) * load(input, k)
+                k += width
+            }
+            var z = accumulator.sum()
+            while k < inputs {
+                z += row[k] * input[k]
+                k += 1
+            }
+            output[j] = sigmoid(z + biases[j])
+        }
+    }
+
     /// The error of the layer below: δⁱⁿ[s] = Wᵀ·δᵒᵘᵗ[s] ⊙ aⁱⁿ[s] ⊙ (1 − aⁱⁿ[s]).
     ///
     ///     // weights: [outputs x inputs]; deltaOut: [sampleCount x outputs]

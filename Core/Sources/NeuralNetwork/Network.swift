@@ -79,8 +79,19 @@ public struct Network: Equatable, Sendable {
         precondition(input.count == inputSize, "input has \(input.count) values, the network reads \(inputSize)")
         var activation = input
         for layer in 0..<layerCount {
-            activation = ReferenceKernels.layerForward(
-                weights: weights[layer], biases: biases[layer], input: activation)
+            let (inputs, outputs) = (sizes[layer], sizes[layer + 1])
+            activation = [Float](unsafeUninitializedCapacity: outputs) { output, initialised in
+                weights[layer].withUnsafeBufferPointer { weights in
+                    biases[layer].withUnsafeBufferPointer { biases in
+                        activation.withUnsafeBufferPointer { input in
+                            FastKernels.forwardOne(
+                                weights: weights.baseAddress!, biases: biases.baseAddress!, input: input.baseAddress!,
+                                inputs: inputs, outputs: outputs, output: output.baseAddress!)
+                        }
+                    }
+                }
+                initialised = outputs
+            }
         }
         return activation
     }

@@ -58,6 +58,14 @@ import Testing
         }
     }
 
+    @Test(arguments: [(1, 1), (28, 28), (3, 200), (301, 7)])
+    func greyPNGsDecodeWithLibpngToTheSameBytes(width: Int, height: Int) throws {
+        let grey = (0..<width * height).map { UInt8(truncatingIfNeeded: $0 * 7 + $0 / width) }
+        let decoded = try PNGCodec.decode(PNGCodec.encodeGrey(grey, width: width, height: height))
+        #expect(decoded.width == width && decoded.height == height)
+        #expect(stride(from: 0, to: decoded.pixels.count, by: 4).map { decoded.pixels[$0] } == grey)
+    }
+
     @Test func normalisedDigitEncodesAsA28x28GreyPNG() throws {
         let digit = NormalisedDigit(pixels: (0..<784).map { Float($0 % 28) / 27 })
         let decoded = try PNGCodec.decode(digit.png)

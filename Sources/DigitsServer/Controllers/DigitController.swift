@@ -68,7 +68,7 @@ struct DigitController: RouteCollection {
             throw Abort(.unprocessableEntity, reason: "the label must be a digit from 0 to 9, got \(label)")
         }
         let digit = try DrawingInput.normalise(bytes)
-        let (network, _) = try await live.required()
+        let (network, _) = try live.required()
         let guessed = network.predict(digit.pixels)
         // Counting and inserting in one transaction: concurrent stores get distinct positions.
         let record = try await request.db.writeTransaction { database in

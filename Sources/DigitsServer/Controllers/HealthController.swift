@@ -17,7 +17,7 @@ struct HealthController: RouteCollection {
         } catch {
             databaseStatus = "unavailable: \(error)"
         }
-        let version = await live.current()?.version
+        let version = live.current()?.version
         let healthy = databaseStatus == "ok" && version != nil
         let body = HealthResponse(status: healthy ? "ok" : "unavailable", database: databaseStatus, modelVersion: version)
         let response = try await body.encodeResponse(for: request)

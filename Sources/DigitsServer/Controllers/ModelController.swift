@@ -59,7 +59,7 @@ struct ModelController: RouteCollection {
             try await ModelStateRecord.unsetLive(on: database)
             try await ModelStateRecord.query(on: database).set(\.$isLive, to: true).filter(\.$version == version).update()
         }
-        await live.replace(with: network, version: version)
+        live.replace(with: network, version: version)
         request.logger.notice("version \(version) made live by an admin")
         record.isLive = true
         return ModelVersionResponse(record)

@@ -66,26 +66,23 @@ final class ServerMetrics: Sendable {
 
 /// Counts every request and its latency, by the route it matched (not the raw URL, whose ids
 /// would make a series per digit). Outermost, so it sees the status errors turned into.
-struct RequestMetricsMiddleware: AsyncMiddleware {
+///
+/// A future-based middleware rather than an async one: an async middleware would move every
+/// request, even the synchronous guess, onto Swift concurrency's threads and back.
+struct RequestMetricsMiddleware: Middleware {
     let metrics: ServerMetrics
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let response: Response
-        do {
-            response = try await next.respond(to: request)
-        } catch {
-            record(request, status: (error as? any AbortError)?.status.code ?? 500, since: start, clock: clock)
-            throw error
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        let start = ContinuousClock.now
+        return next.respond(to: request).always { result in
+            let status: UInt
+            switch result {
+            case .success(let response): status = response.status.code
+            case .failure(let error): status = (error as? any AbortError)?.status.code ?? 500
+            }
+            let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
+            metrics.request(method: request.method.rawValue, route: route, status: status, duration: ContinuousClock.now - start)
         }
-        record(request, status: response.status.code, since: start, clock: clock)
-        return response
-    }
-
-    private func record(_ request: Request, status: UInt, since start: ContinuousClock.Instant, clock: ContinuousClock) {
-        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
-        metrics.request(method: request.method.rawValue, route: route, status: status, duration: clock.now - start)
     }
 }
 

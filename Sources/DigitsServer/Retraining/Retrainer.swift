@@ -175,7 +175,7 @@ actor Retrainer {
                 logger.notice("retraining: version \(record.version) cancelled")
                 return
             }
-            guard let (liveNetwork, liveVersion) = await live.current() else { throw RetrainingError("no model is live to compare with") }
+            guard let (liveNetwork, liveVersion) = live.current() else { throw RetrainingError("no model is live to compare with") }
             let evaluation = await BackgroundThread.run(named: "digits-judging") {
                 (candidate: data.scores(of: network), live: data.scores(of: liveNetwork),
                  test: network.evaluate(on: data.test).accuracy, train: network.evaluate(on: data.training).accuracy)
@@ -194,7 +194,7 @@ actor Retrainer {
             case .promote(let reason):
                 try await promote(record, reason: reason + " (live was version \(liveVersion))")
                 metrics.retrainingFinished(outcome: .promoted)
-                await live.replace(with: network, version: record.version)
+                live.replace(with: network, version: record.version)
                 logger.notice("retraining: version \(record.version) is live after \(seconds): \(reason)")
             case .reject(let reason):
                 try await close(record, outcome: .rejected, reason: reason)

@@ -16,7 +16,7 @@ enum ModelBootstrap {
         }
         if let record = try await ModelStateRecord.query(on: database).filter(\.$isLive == true).first() {
             let (network, _) = try ModelFile.decode(record.network)
-            await live.replace(with: network, version: record.version)
+            live.replace(with: network, version: record.version)
             logger.info("live model: version \(record.version)")
             return
         }
@@ -40,7 +40,7 @@ enum ModelBootstrap {
         record.finish(.promoted, reason: settings.modelFile.map { "the first model, from \($0)" } ?? "the first model")
         record.peopleSeen = 0
         try await record.create(on: database)
-        await live.replace(with: network, version: 1)
+        live.replace(with: network, version: 1)
         logger.info("live model: version 1")
     }
 
