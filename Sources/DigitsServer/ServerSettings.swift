@@ -4,8 +4,8 @@ import NeuralNetwork
 /// Everything the server is configured with; `digits serve` fills it from flags and the
 /// environment, tests from code (SQLite in memory, a small network).
 public struct ServerSettings: Sendable {
-    /// Where the database lives: a file path for SQLite, or `:memory:` (tests).
-    public var databasePath: String
+    /// Where the tables live: a SQLite file (default `digits.sqlite`), or PostgreSQL.
+    public var database: DatabaseLocation
     public var hostname: String
     public var port: Int
     /// Where MNIST comes from on first start.
@@ -28,12 +28,12 @@ public struct ServerSettings: Sendable {
     public var corsOrigins: [String]
 
     public init(
-        databasePath: String = "digits.sqlite", hostname: String = "127.0.0.1", port: Int = 8080,
+        database: DatabaseLocation = .sqlite(path: "digits.sqlite"), hostname: String = "127.0.0.1", port: Int = 8080,
         mnistDirectory: MNISTDirectory, modelFile: String? = nil, networkSizes: [Int] = [784, 30, 10],
         training: TrainingOptions = TrainingOptions(), seed: UInt64 = 1, retraining: RetrainingPolicy = RetrainingPolicy(),
         adminToken: String? = nil, storesPerMinute: Int? = 60, corsOrigins: [String] = []
     ) {
-        self.databasePath = databasePath
+        self.database = database
         self.hostname = hostname
         self.port = port
         self.mnistDirectory = mnistDirectory
@@ -50,7 +50,7 @@ public struct ServerSettings: Sendable {
     /// The settings for an in-process test: SQLite in memory, a quick network.
     public static func testing(mnistDirectory: String) -> ServerSettings {
         ServerSettings(
-            databasePath: ":memory:", mnistDirectory: MNISTDirectory(path: mnistDirectory, isExplicit: true),
+            database: .sqlite(path: ":memory:"), mnistDirectory: MNISTDirectory(path: mnistDirectory, isExplicit: true),
             networkSizes: [784, 20, 10], training: TrainingOptions(epochs: 1), adminToken: "test-admin-token", storesPerMinute: nil)
     }
 }

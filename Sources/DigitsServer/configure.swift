@@ -1,12 +1,18 @@
 import Fluent
+import FluentPostgresDriver
 import FluentSQLiteDriver
 import Vapor
 
 /// Builds the whole server on `app`: database, migrations, MNIST on first start, the live
 /// model, middleware and routes. `digits serve` and the tests both call it.
 public func configure(_ app: Application, settings: ServerSettings) async throws {
-    let configuration: SQLiteConfiguration = settings.databasePath == ":memory:" ? .memory : .file(settings.databasePath)
-    app.databases.use(.sqlite(configuration), as: .sqlite)
+    switch settings.database {
+    case .sqlite(let path):
+        app.databases.use(.sqlite(path == ":memory:" ? .memory : .file(path)), as: .sqlite)
+    case .postgres(let url):
+        app.databases.use(try .postgres(url: url), as: .psql)
+    }
+    app.logger.info("database: \(settings.database)")
     app.migrations.add(CreateDigits())
     app.migrations.add(CreateModelStates())
     app.migrations.add(AddRetrainingColumns())

@@ -8,14 +8,17 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the Digits server: guess drawings, store verified digits, retrain.",
         discussion: """
-            On first start it creates the SQLite database, imports MNIST into it and trains the first \
+            On first start it creates the database (a SQLite file, or tables in PostgreSQL), imports MNIST into it and trains the first \
             model (or takes --model); a restart loads what is stored. Settings also come from the \
             environment: DATABASE_URL, DIGITS_HOSTNAME, DIGITS_PORT, DIGITS_MODEL, MNIST_DIR, \
             DIGITS_ADMIN_TOKEN, DIGITS_RETRAIN_EVERY, DIGITS_STORES_PER_MINUTE, DIGITS_CORS_ORIGINS (comma-separated).
             """
     )
 
-    @Option(help: ArgumentHelp("The SQLite database file (default: DATABASE_URL, else digits.sqlite).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "A SQLite file, or a PostgreSQL URL postgres://USER:PASSWORD@HOST:5432/DATABASE (default: DATABASE_URL, else digits.sqlite).",
+            valueName: "path-or-url"))
     var database: String?
     @Option(help: "The address to listen on (default: DIGITS_HOSTNAME, else 127.0.0.1).")
     var hostname: String?
@@ -39,8 +42,12 @@ struct ServeCommand: AsyncParsableCommand {
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerSettings {
         let port = try Self.number(
             port, environment["DIGITS_PORT"], default: 8080, allowed: 1...65535) { "the port must be a number from 1 to 65535, got \($0)" }
-        var path = database ?? environment["DATABASE_URL"] ?? "digits.sqlite"
-        if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) }
+        let location: DatabaseLocation
+        do {
+            location = try DatabaseLocation(parsing: database ?? environment["DATABASE_URL"] ?? "digits.sqlite")
+        } catch {
+            throw ValidationError(error.description)
+        }
         let every = try Self.number(retrainEvery, environment["DIGITS_RETRAIN_EVERY"], default: 10, allowed: 1...) {
             "retraining needs at least 1 new digit (--retrain-every), got \($0)"
         }
@@ -52,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
             ? (environment["DIGITS_CORS_ORIGINS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             : corsOrigin
         return ServerSettings(
-            databasePath: path, hostname: hostname ?? environment["DIGITS_HOSTNAME"] ?? "127.0.0.1", port: port,
+            database: location, hostname: hostname ?? environment["DIGITS_HOSTNAME"] ?? "127.0.0.1", port: port,
             mnistDirectory: MNISTDirectory.resolve(flag: data.directory, environment: environment),
             modelFile: model ?? environment["DIGITS_MODEL"], retraining: RetrainingPolicy(every: every),
             adminToken: adminToken ?? environment["DIGITS_ADMIN_TOKEN"], storesPerMinute: limit == 0 ? nil : limit,
@@ -74,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await runServer(settings: settings)
         } catch {
-            throw CommandFailure("the server stopped: \(error)")
+            throw CommandFailure("the server stopped: \(DatabaseErrors.explain(error))")
         }
     }
 }

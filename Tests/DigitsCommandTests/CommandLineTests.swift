@@ -17,12 +17,24 @@ import Testing
         (["predict", "missing-model.json", "x.png"], "cannot read the model file missing-model.json"),
         (["evaluate", "/etc/hostname"], "is not a usable model file"),
         (["frobnicate"], "Unexpected argument"),
+        (["serve", "--database", "mysql://db/digits"], "neither a SQLite file nor a PostgreSQL URL"),
+        (["serve", "--database", "postgres://digits:hunter2@db"], "postgres://digits:***@db names no database"),
     ])
     func badInputGetsAClearMessageAndANonZeroExit(arguments: [String], message: String) throws {
         let result = try CommandRunner.run(arguments)
         #expect(result.status != 0)
         #expect(result.errors.contains(message), "stderr was: \(result.errors)")
         #expect(!result.errors.contains("Fatal error"))
+    }
+
+    /// A PostgreSQL URL to a server that is not there: a sentence with what to check, and the
+    /// password nowhere in the output.
+    @Test func unreachablePostgreSQLIsNamedWithoutItsPassword() throws {
+        let result = try CommandRunner.run(["serve", "--database", "postgres://digits:hunter2@127.0.0.1:9/digits?tlsmode=disable", "--port", "18097"])
+        #expect(result.status != 0)
+        #expect(result.errors.contains("cannot connect to PostgreSQL"), "stderr was: \(result.errors)")
+        #expect(result.errors.contains("is it running, and are the URL's host and port right?"))
+        #expect(!result.errors.contains("hunter2") && !result.output.contains("hunter2"))
     }
 
     @Test func explicitDataFolderWithoutMNISTSaysWhatToPutThere() throws {

@@ -7,6 +7,21 @@ import VaporTesting
 
 @testable import DigitsServer
 
+/// Two retrainers, standing for two server processes sharing `app`'s database, ask for a
+/// retraining at the same moment; `body` gets the versions they claimed while the claimed
+/// one runs, then both are shut down.
+func claimFromTwoServers(on app: Application, settings: ServerSettings, _ body: ([Int]) async throws -> Void) async throws {
+    let live = LiveModel()
+    let first = Retrainer(settings: settings, database: app.db, live: live, logger: app.logger)
+    let second = Retrainer(settings: settings, database: app.db, live: live, logger: app.logger)
+    async let a = first.retrainNow()
+    async let b = second.retrainNow()
+    let claimed = try await [a, b].compactMap { $0 }
+    try await body(claimed)
+    await first.shutDown()
+    await second.shutDown()
+}
+
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
 struct RetrainingTests {
     func store(_ label: Int, on app: Application) async throws -> StoredDigitResponse {
@@ -72,20 +87,12 @@ struct RetrainingTests {
 
     @Test func twoServersOnOneDatabaseClaimOneRetraining() async throws {
         try await withApp { app in
-            let live = LiveModel()
-            let settings = ServerSettings.testing(mnistDirectory: "")
-            // Two retrainers stand for two server processes sharing the database.
-            let first = Retrainer(settings: settings, database: app.db, live: live, logger: app.logger)
-            let second = Retrainer(settings: settings, database: app.db, live: live, logger: app.logger)
-            async let a = first.retrainNow()
-            async let b = second.retrainNow()
-            let claimed = try await [a, b].compactMap { $0 }
-            #expect(claimed == [2])
-            // The database itself refuses a second row marked as training.
-            let intruder = trainingRow(version: 3)
-            await #expect(throws: (any Error).self) { try await intruder.create(on: app.db) }
-            await first.shutDown()
-            await second.shutDown()
+            try await claimFromTwoServers(on: app, settings: ServerSettings.testing(mnistDirectory: "")) { claimed in
+                #expect(claimed == [2])
+                // The database itself refuses a second row marked as training.
+                let intruder = trainingRow(version: 3)
+                await #expect(throws: (any Error).self) { try await intruder.create(on: app.db) }
+            }
         }
     }
 
@@ -102,7 +109,7 @@ struct RetrainingTests {
             #expect(second.reason?.contains("MNIST validation") == true, "\(second.reason ?? "")")
             #expect(!second.network.isEmpty)
             #expect(records.first?.isLive == true)
-            #expect(await app.storage[LiveModelKey.self]?.current()?.version == 1)
+            #expect(app.storage[LiveModelKey.self]?.current()?.version == 1)
         }
     }
 
@@ -120,7 +127,7 @@ struct RetrainingTests {
             let second = try #require(try await versions(on: app).last)
             #expect(second.outcome == .cancelled)
             #expect(!second.isTraining && !second.isLive)
-            #expect(await app.storage[LiveModelKey.self]?.current()?.version == 1)
+            #expect(app.storage[LiveModelKey.self]?.current()?.version == 1)
             #expect(try await retrainer.retrainNow() == 3)
             _ = await retrainer.cancel()
             await retrainer.waitUntilIdle()
@@ -137,7 +144,7 @@ struct RetrainingTests {
             #expect(second.outcome == .failed)
             #expect(second.reason?.contains("0 validation digits") == true, "\(second.reason ?? "")")
             #expect(!second.isTraining)
-            #expect(await app.storage[LiveModelKey.self]?.current()?.version == 1)
+            #expect(app.storage[LiveModelKey.self]?.current()?.version == 1)
             #expect(try await retrainer.retrainNow() == 3)
             await retrainer.waitUntilIdle()
         }
@@ -145,8 +152,9 @@ struct RetrainingTests {
 
     @Test func aRetrainingCutShortByACrashIsClearedAtStartUp() async throws {
         var settings = ServerSettings.testing(mnistDirectory: ProcessInfo.processInfo.environment["MNIST_DIR"]!)
-        settings.databasePath = try await TemplateDatabase.shared.copy()
-        defer { try? FileManager.default.removeItem(atPath: settings.databasePath) }
+        let copy = try await TemplateDatabase.shared.copy()
+        settings.database = .sqlite(path: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
         try await withApp(settings: settings) { app in
             // What a crash leaves: a claimed row, still marked as training.
             try await trainingRow(version: 2).create(on: app.db)

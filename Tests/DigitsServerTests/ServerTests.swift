@@ -13,9 +13,10 @@ func withApp(
     _ adjust: (inout ServerSettings) -> Void = { _ in }, _ body: (Application) async throws -> Void
 ) async throws {
     var settings = ServerSettings.testing(mnistDirectory: ProcessInfo.processInfo.environment["MNIST_DIR"]!)
-    settings.databasePath = try await TemplateDatabase.shared.copy()
+    let copy = try await TemplateDatabase.shared.copy()
+    settings.database = .sqlite(path: copy)
     adjust(&settings)
-    defer { try? FileManager.default.removeItem(atPath: settings.databasePath) }
+    defer { try? FileManager.default.removeItem(atPath: copy) }
     try await withApp(settings: settings, body)
 }
 
@@ -50,7 +51,7 @@ actor TemplateDatabase {
         let made = FileManager.default.temporaryDirectory.appendingPathComponent("digits-template-\(getpid()).sqlite").path
         try? FileManager.default.removeItem(atPath: made)
         var settings = ServerSettings.testing(mnistDirectory: ProcessInfo.processInfo.environment["MNIST_DIR"]!)
-        settings.databasePath = made
+        settings.database = .sqlite(path: made)
         try await withApp(settings: settings) { _ in }
         return made
     }

@@ -1,5 +1,4 @@
 import Fluent
-import FluentSQLiteDriver
 import Foundation
 import NeuralNetwork
 import SQLKit
@@ -12,10 +11,15 @@ enum DigitStore {
     static func samples(from source: DigitSource, isTraining: Bool? = nil, on database: any Database) async throws -> Samples {
         guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
         // Fluent would build a model object per row; 50,000 rows read faster as two columns,
-        // in the order they were stored (rowid), so a seed reproduces a training run.
-        var query = sql.select().column("pixels").column("label").from(DigitRecord.schema).where("source", .equal, source.rawValue)
+        // in a fixed order, so a seed reproduces a training run: the order they were stored
+        // in SQLite (rowid); PostgreSQL has no such column, so creation time, then id.
+        // The source as a literal, not a bound string: PostgreSQL keeps it in an enum type that
+        // a text parameter does not compare with, while a quoted literal takes the column's type.
+        var query = sql.select().column("pixels").column("label").from(DigitRecord.schema)
+            .where(SQLColumn("source"), .equal, SQLLiteral.string(source.rawValue))
         if let isTraining { query = query.where("is_training", .equal, isTraining) }
-        let rows = try await query.orderBy("rowid").all()
+        query = sql.dialect.name == "sqlite" ? query.orderBy("rowid") : query.orderBy("created_at").orderBy("id")
+        let rows = try await query.all()
         // Turning 50,000 rows into 39 million floats takes a while: off the request threads.
         return try await BackgroundThread.run(named: "digits-reading") { samples(from: rows) }.get()
     }

@@ -1,0 +1,88 @@
+import Fluent
+import FluentPostgresDriver
+import Foundation
+import NIOCore
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import DigitsServer
+
+/// The database the PostgreSQL tests may empty and fill; nil skips them.
+let testPostgresURL = ProcessInfo.processInfo.environment["DIGITS_TEST_POSTGRES_URL"]
+
+/// The server on PostgreSQL instead of SQLite: the same import, guesses, stores, retraining
+/// claim and restart. Runs when `DIGITS_TEST_POSTGRES_URL` names a database the tests may
+/// empty (`.ci/run` starts one); skipped otherwise, with that hint.
+@Suite(
+    .serialized,
+    .enabled(if: testPostgresURL != nil, "set DIGITS_TEST_POSTGRES_URL=postgres://USER:PASSWORD@HOST/DATABASE to test on PostgreSQL"),
+    .enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
+struct PostgresTests {
+    var settings: ServerSettings {
+        var settings = ServerSettings.testing(mnistDirectory: ProcessInfo.processInfo.environment["MNIST_DIR"]!)
+        settings.database = .postgres(url: testPostgresURL!)
+        return settings
+    }
+
+    /// Drops every table, so each test starts as a fresh installation would.
+    func emptyDatabase() async throws {
+        let app = try await Application.make(.testing)
+        app.databases.use(try .postgres(url: testPostgresURL!), as: .psql)
+        do {
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("DROP SCHEMA public CASCADE").run()
+            try await sql.raw("CREATE SCHEMA public").run()
+        } catch {
+            try await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    @Test func firstStartGuessesTenDigitsANewVersionAndARestart() async throws {
+        try await emptyDatabase()
+        try await withApp(settings: settings) { app in
+            let imported = try await DigitRecord.query(on: app.db).count()
+            #expect(imported == 70_000)
+            try await app.testing().test(.POST, "api/guess", headers: ["Content-Type": "image/png"], body: ByteBuffer(bytes: sevenPNG())) {
+                response in
+                #expect(response.status == .ok)
+                let guess = try response.content.decode(GuessResponse.self)
+                #expect(guess.modelVersion == 1)
+            }
+            var started: [Int?] = []
+            for _ in 0..<10 { started.append(try await storeSeven(on: app).retrainingStarted) }
+            #expect(started.compactMap { $0 } == [2])
+            try await #require(app.storage[RetrainerKey.self]).waitUntilIdle()
+            let second = try #require(try await ModelStateRecord.query(on: app.db).filter(\.$version == 2).first())
+            #expect(second.outcome == .promoted && second.isLive && !second.isTraining)
+            #expect(second.trainedOn == 50_000 + 8)
+        }
+        // A restart reads what is stored: no second import, version 2 still live.
+        try await withApp(settings: settings) { app in
+            let stored = try await DigitRecord.query(on: app.db).count()
+            #expect(stored == 70_010)
+            try await app.testing().test(.GET, "api/model") { response in
+                let status = try response.content.decode(ModelStatusResponse.self)
+                #expect(status.live.version == 2)
+                #expect(status.digitsUntilRetraining == 10)
+            }
+            try await app.testing().test(.GET, "api/digits") { response in
+                #expect(response.status == .ok)
+                let page = try response.content.decode(PersonDigitPage.self)
+                #expect(page.total == 10)
+            }
+        }
+    }
+
+    @Test func twoServersOnOneDatabaseClaimOneRetraining() async throws {
+        try await emptyDatabase()
+        try await withApp(settings: settings) { app in
+            try await claimFromTwoServers(on: app, settings: settings) { claimed in #expect(claimed == [2]) }
+            let training = try await ModelStateRecord.query(on: app.db).filter(\.$isTraining == true).count()
+            #expect(training == 0)
+        }
+    }
+}
