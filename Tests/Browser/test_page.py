@@ -56,6 +56,40 @@ def chrome(width, height, phone=False):
     return webdriver.Chrome(options=options, service=service)
 
 
+# For each visible element with text of its own: its text colour (SVG text: its fill) against
+# the first opaque background among it and its ancestors, alpha-blended, as WCAG's contrast
+# ratio (L1 + 0.05) / (L2 + 0.05) of relative luminances. Returns the failures.
+CONTRAST_AUDIT = """
+const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+  const p = m[1].split(',').map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+const luminance = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+const background = (element) => { const layers = [];
+  for (let e = element; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+    if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
+  return layers.reverse().reduce((under, layer) => over(layer, under), [255, 255, 255, 1]); };
+const failures = []; let checked = 0;
+for (const element of document.querySelectorAll('body *')) {
+  const ownText = [...element.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!ownText || element.closest('[hidden]') || element.getClientRects().length === 0) continue;
+  const style = getComputedStyle(element);
+  if (style.visibility === 'hidden' || style.display === 'none' || element.disabled) continue;
+  const isSVG = element instanceof SVGElement;
+  const colour = parse(isSVG ? style.fill : style.color); if (!colour) continue;
+  const back = background(isSVG ? element.closest('svg') : element);
+  const a = luminance(over(colour, back)), b = luminance(back);
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+  const needed = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+  checked += 1;
+  if (ratio < needed) failures.push(`${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''}.${element.className.baseVal ?? element.className} "${element.textContent.trim().slice(0, 30)}": ${ratio.toFixed(2)}:1 < ${needed}:1`);
+}
+window.__contrastChecked = checked;
+return failures;
+"""
+
+
 class PageTests(unittest.TestCase):
     """One person's session, in order: the tests share the server and the browser."""
 
@@ -226,6 +260,19 @@ class PageTests(unittest.TestCase):
         self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-retrained.png"))
         self.driver.execute_script("document.querySelector('.model').scrollIntoView()")
         self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-model-and-gallery.png"))
+
+    def test_5a_all_visible_text_meets_wcag_aa_contrast(self):
+        """With every panel filled (a guess, the model chart, the gallery), each piece of visible
+        text against the background it sits on: at least 4.5:1, or 3:1 for large text (WCAG 2.x AA,
+        1.4.3). Disabled buttons are exempt, as WCAG exempts inactive controls."""
+        self.open_page()
+        self.draw_with_mouse(ONE)
+        self.wait_for_guess()
+        self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, ".gallery-grid img")) > 0, message="the gallery is empty")
+        failures = self.driver.execute_script(CONTRAST_AUDIT)
+        checked = self.driver.execute_script("return window.__contrastChecked")
+        self.assertGreater(checked, 30, "too few texts were checked for the audit to mean anything")
+        self.assertEqual(failures, [], "text below WCAG AA contrast")
 
     def test_6_touch_strokes_draw_without_scrolling_the_page_on_a_phone(self):
         phone = chrome(390, 844, phone=True)
