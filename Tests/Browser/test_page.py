@@ -23,6 +23,7 @@ from selenium.webdriver.common.actions import interaction
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.actions.pointer_input import PointerInput
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -244,6 +245,28 @@ class PageTests(unittest.TestCase):
         newest = self.api("/api/digits?per=1")["items"][0]
         self.assertEqual(newest["label"], 4)
         self.wait(lambda: self.driver.find_element(By.CSS_SELECTOR, "#gallery li div").text == "labelled 4")
+
+    def test_4a_the_keyboard_alone_draws_a_digit(self):
+        """Arrow keys move the pen, Space puts it down and lifts it: a vertical stroke reads as a 1,
+        and the cursor ring is not part of what the server is sent."""
+        self.driver.execute_script("document.getElementById('pad').focus()")
+        keys = ActionChains(self.driver)
+        keys.send_keys(Keys.ARROW_UP * 15 + Keys.SPACE + Keys.ARROW_DOWN * 30 + Keys.SPACE).perform()
+        self.assertTrue(self.ink_at((0.5, 0.5)))
+        self.assertTrue(self.ink_at((0.5, 0.25)) and self.ink_at((0.5, 0.75)))
+        self.assertEqual(self.wait_for_guess(), 1)
+        # Sent without the ring: the 28x28 the network saw has no ink left or right of the stroke.
+        seen = self.driver.execute_script(
+            "const i = document.getElementById('seen'); const c = document.createElement('canvas');"
+            "c.width = 28; c.height = 28; const x = c.getContext('2d'); x.imageSmoothingEnabled = false;"
+            "x.drawImage(i, 0, 0, 28, 28); const d = x.getImageData(0, 0, 28, 28).data;"
+            "let columns = new Set(); for (let p = 0; p < 784; p++) if (d[4 * p] > 64) columns.add(p % 28);"
+            "return Math.max(...columns) - Math.min(...columns) + 1;")
+        self.assertLessEqual(seen, 8, "the stroke the network saw is too wide: the cursor went with it?")
+        self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-keyboard.png"))
+        keys = ActionChains(self.driver)
+        keys.send_keys(Keys.ESCAPE).perform()
+        self.wait(lambda: not self.element("guess-panel").is_displayed())
 
     def test_5_ten_digits_bring_a_new_model_version(self):
         for _ in range(self.digits_until_retraining() - 1):

@@ -1,10 +1,15 @@
-// The drawing pad: strokes from pointer events (mouse, touch and pen alike), kept as points in
-// a 0..1 square so that they can be redrawn exactly at any size or devicePixelRatio, and a
-// PNG of what is drawn for the server.
+// The drawing pad: strokes from pointer events (mouse, touch and pen alike) or from the
+// keyboard, kept as points in a 0..1 square so that they can be redrawn exactly at any size or
+// devicePixelRatio, and a PNG of what is drawn for the server.
 
 /** Stroke width as a fraction of the pad's side: about what MNIST's pen looks like once the
  *  server scales a digit that fills the pad down to 20 pixels. */
 const STROKE_WIDTH = 0.065;
+
+/** How far an arrow key moves the keyboard pen, as a fraction of the pad; with Shift, more. */
+const KEY_STEP = 0.02;
+const KEY_STEP_LARGE = 0.08;
+const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 
 export class DrawingPad {
   /**
@@ -24,6 +29,13 @@ export class DrawingPad {
     canvas.addEventListener('pointercancel', (event) => this.finish(event));
     // A long press on touch screens would otherwise open a menu.
     canvas.addEventListener('contextmenu', (event) => event.preventDefault());
+    // The keyboard pen, for people who draw without a pointer: arrows move it, Space puts it
+    // down or lifts it. Its cursor shows only while the pad has focus from the keyboard.
+    this.cursor = { x: 0.5, y: 0.5 };
+    this.keyboardStroke = null;
+    this.showsCursor = false;
+    canvas.addEventListener('keydown', (event) => this.key(event));
+    canvas.addEventListener('blur', () => this.liftKeyboardPen(false));
     new ResizeObserver(() => this.fitBackingStore()).observe(canvas);
     this.fitBackingStore();
   }
@@ -35,19 +47,66 @@ export class DrawingPad {
   clear() {
     this.strokes = [];
     this.current = null;
+    this.keyboardStroke = null;
     this.redraw();
   }
 
   undo() {
     this.strokes.pop();
     this.current = null;
+    this.keyboardStroke = null;
     this.redraw();
   }
 
-  /** The drawing as a PNG: dark strokes on white, at the pad's full resolution. */
+  /** The drawing as a PNG: dark strokes on white, at the pad's full resolution. The keyboard
+   *  cursor is left out: toBlob copies the pixels when it is called, so the cursor is drawn
+   *  back straight after. */
   toPNG() {
-    return new Promise((resolve, reject) =>
-      this.canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the drawing could not be encoded'))), 'image/png'));
+    const promise = new Promise((resolve, reject) => {
+      this.redraw({ cursor: false });
+      this.canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the drawing could not be encoded'))), 'image/png');
+    });
+    this.redraw();
+    return promise;
+  }
+
+  /** Arrow keys move the keyboard pen (Shift: further), drawing while it is down; Space puts
+   *  it down or lifts it. Other keys are left to the page (Enter guesses, Escape clears). */
+  key(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const arrow = ARROWS[event.key];
+    if (arrow) {
+      event.preventDefault();
+      const step = event.shiftKey ? KEY_STEP_LARGE : KEY_STEP;
+      const clamp = (value) => Math.min(1, Math.max(0, value));
+      this.cursor = { x: clamp(this.cursor.x + arrow[0] * step), y: clamp(this.cursor.y + arrow[1] * step) };
+      this.showsCursor = true;
+      if (this.keyboardStroke) {
+        this.keyboardStroke.push({ ...this.cursor });
+        this.onStroke();
+      }
+      this.redraw();
+    } else if (event.key === ' ') {
+      event.preventDefault();
+      this.showsCursor = true;
+      if (this.keyboardStroke) {
+        this.liftKeyboardPen(true);
+      } else {
+        this.keyboardStroke = [{ ...this.cursor }];
+        this.strokes.push(this.keyboardStroke);
+        this.redraw();
+        this.onStroke();
+      }
+    }
+  }
+
+  /** Ends the keyboard stroke, if any; leaving the pad also hides the cursor. */
+  liftKeyboardPen(staysFocused) {
+    const wasDrawing = this.keyboardStroke !== null;
+    this.keyboardStroke = null;
+    this.showsCursor = staysFocused && this.showsCursor;
+    this.redraw();
+    if (wasDrawing) this.onStrokeEnd();
   }
 
   /** Keeps the canvas' pixels matched to its size on screen times devicePixelRatio, so that
@@ -99,7 +158,7 @@ export class DrawingPad {
     this.onStrokeEnd();
   }
 
-  redraw() {
+  redraw({ cursor = true } = {}) {
     const { context, canvas } = this;
     const side = canvas.width;
     context.fillStyle = '#ffffff';
@@ -121,6 +180,21 @@ export class DrawingPad {
       context.moveTo(points[0].x * side, points[0].y * side);
       for (const point of points.slice(1)) context.lineTo(point.x * side, point.y * side);
       context.stroke();
+    }
+    if (cursor && this.showsCursor) this.drawCursor(side);
+  }
+
+  /** The keyboard pen: a ring the stroke's size, filled while the pen is down. */
+  drawCursor(side) {
+    const { context } = this;
+    context.beginPath();
+    context.arc(this.cursor.x * side, this.cursor.y * side, (STROKE_WIDTH * side) / 2 + 2, 0, 2 * Math.PI);
+    context.lineWidth = Math.max(2, side / 140);
+    context.strokeStyle = '#0b57d0';
+    context.stroke();
+    if (this.keyboardStroke) {
+      context.fillStyle = 'rgba(11, 87, 208, 0.35)';
+      context.fill();
     }
   }
 }
