@@ -56,7 +56,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "GuessBenchmark",
-            dependencies: ["DigitImaging", "NeuralNetwork"],
+            dependencies: ["DigitImaging", "MNISTData", "NeuralNetwork"],
             path: "Benchmarks/GuessBenchmark",
             swiftSettings: kernelSettings
         ),

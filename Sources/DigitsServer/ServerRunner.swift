@@ -17,4 +17,3 @@ public func runServer(settings: ServerSettings) async throws {
     }
     try await app.asyncShutdown()
 }
-

@@ -8,6 +8,7 @@
 //
 //     swift run -c release --package-path Core GuessBenchmark [drawing.png] [--rounds N] [--only STAGE]
 import DigitImaging
+import MNISTData
 import NeuralNetwork
 
 #if canImport(Glibc)
@@ -35,7 +36,7 @@ while !remaining.isEmpty {
     }
 }
 
-let png = drawingPath.map(readFile) ?? CanvasDrawing.seven()
+let png = try drawingPath.map(BinaryFile.read) ?? CanvasDrawing.seven()
 let network: Network = {
     var generator = SeededGenerator(seed: 1)
     return Network(sizes: [784, 30, 10], using: &generator)
@@ -53,9 +54,9 @@ let iterations = 400
     if let only, !name.contains(only) { return nil }
     var perDrawing: [Double] = []
     for _ in 0..<rounds {
-        let start = seconds()
+        let start = MonotonicClock.now()
         for _ in 0..<iterations { sink &+= try body() }
-        perDrawing.append((seconds() - start) / Double(iterations) * 1e6)
+        perDrawing.append(MonotonicClock.seconds(since: start) / Double(iterations) * 1e6)
     }
     let sorted = perDrawing.sorted()
     print("  " + name + String(repeating: " ", count: max(1, 36 - name.count)) + format(sorted[sorted.count / 2]) + " µs")
@@ -73,31 +74,8 @@ let whole = try stage("whole: PNG to 28x28 (fast path)") { try DigitNormaliser.n
 if let baseline, let whole { print("  fast path / baseline: \(format(baseline / whole))x faster") }
 if sink == 42 { print("") }
 
-/// The monotonic clock, in seconds.
-func seconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
-}
-
 func format(_ value: Double) -> String {
     let tenths = Int((value * 10).rounded())
     let text = "\(tenths / 10).\(tenths % 10)"
     return String(repeating: " ", count: max(0, 8 - text.count)) + text
-}
-
-func readFile(_ path: String) -> [UInt8] {
-    guard let file = fopen(path, "rb") else {
-        print("cannot open \(path)")
-        exit(1)
-    }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = fread(&chunk, 1, chunk.count, file)
-        if count == 0 { break }
-        bytes += chunk[0..<count]
-    }
-    return bytes
 }

@@ -13,8 +13,8 @@ import CLibDeflate
 /// returns nil, and libpng decodes it or says what is wrong with it.
 enum CanvasPNGDecoder {
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> LumaAlphaImage? {
-        guard let chunks = Chunks(bytes), let header = chunks.header else { return nil }
-        let (width, height, channels) = (header.width, header.height, header.channels)
+        guard let chunks = Chunks(bytes) else { return nil }
+        let (width, height, channels) = (chunks.header.width, chunks.header.height, chunks.header.channels)
         let stride = width * channels + 1  // a filter-type byte, then the row's samples
         // Left uninitialised: inflating writes every byte or fails.
         var inflated = false
@@ -83,39 +83,8 @@ enum CanvasPNGDecoder {
             for x in 0..<width { luma[x] = LumaAlphaImage.luma(red: samples[3 * x], green: samples[3 * x + 1], blue: samples[3 * x + 2]) }
             return 255
         default:
-            return convertRGBA(samples, width: width, luma: luma, alpha: alpha!)
+            return LumaAlphaImage.convertRGBA(samples, count: width, luma: luma, alpha: alpha!)
         }
-    }
-
-    /// RGBA to luma and alpha, eight pixels at a time: each pixel read as one little-endian
-    /// 32-bit word, R in the low byte, the weighted sum done in 32-bit lanes.
-    @inline(__always)
-    private static func convertRGBA(
-        _ samples: UnsafePointer<UInt8>, width: Int, luma: UnsafeMutablePointer<UInt8>, alpha: UnsafeMutablePointer<UInt8>
-    ) -> UInt8 {
-        let words = UnsafeRawPointer(samples)
-        var all = SIMD8<UInt32>(repeating: 255)
-        var x = 0
-        #if _endian(little)
-            while x + 8 <= width {
-                let pixels = words.loadUnaligned(fromByteOffset: 4 * x, as: SIMD8<UInt32>.self)
-                let (red, green, blue) = (pixels & 0xFF, (pixels &>> 8) & 0xFF, (pixels &>> 16) & 0xFF)
-                let opacity = pixels &>> 24
-                let shade = (19595 &* red &+ 38470 &* green &+ 7471 &* blue &+ 32768) &>> 16
-                UnsafeMutableRawPointer(luma + x).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: shade), as: SIMD8<UInt8>.self)
-                UnsafeMutableRawPointer(alpha + x).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: opacity), as: SIMD8<UInt8>.self)
-                all &= opacity
-                x += 8
-            }
-        #endif
-        var rest: UInt8 = 255
-        while x < width {
-            luma[x] = LumaAlphaImage.luma(red: samples[4 * x], green: samples[4 * x + 1], blue: samples[4 * x + 2])
-            alpha[x] = samples[4 * x + 3]
-            rest &= samples[4 * x + 3]
-            x += 1
-        }
-        return UInt8(truncatingIfNeeded: all.min()) & rest
     }
 
     /// What IHDR says, for the images the fast path takes.
@@ -128,47 +97,54 @@ enum CanvasPNGDecoder {
 
     /// A PNG's chunks, checked: the signature, every CRC, IHDR first, image data, IEND last.
     struct Chunks {
-        private(set) var header: Header?
+        let header: Header
         /// Where each IDAT chunk's data lies in the file, in order.
         private var imageData: [Range<Int>] = []
         private let bytes: UnsafeBufferPointer<UInt8>
 
-        private static let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
         private static let (ihdr, plte, idat, iend, trns): (UInt32, UInt32, UInt32, UInt32, UInt32) = (
             0x4948_4452, 0x504C_5445, 0x4944_4154, 0x4945_4E44, 0x7452_4E53
         )
 
         init?(_ bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
-            guard bytes.count >= 8, Self.signature.indices.allSatisfy({ bytes[$0] == Self.signature[$0] }) else { return nil }
-            var offset = 8
-            var ended = false
-            while !ended {
-                guard bytes.count - offset >= 12 else { return nil }
-                let length = Int(Self.bigEndian(bytes, at: offset))
-                guard length <= bytes.count - offset - 12 else { return nil }
-                let type = Self.bigEndian(bytes, at: offset + 4)
-                let data = offset + 8..<offset + 8 + length
-                let crc = libdeflate_crc32(0, bytes.baseAddress! + offset + 4, length + 4)
-                guard crc == Self.bigEndian(bytes, at: data.upperBound) else { return nil }
-                if type != Self.ihdr, header == nil { return nil }  // IHDR comes first
+            let signature = PNGFormat.signature
+            guard bytes.count >= signature.count, signature.indices.allSatisfy({ bytes[$0] == signature[$0] }) else { return nil }
+            // IHDR comes first.
+            guard let (type, data) = Self.chunk(in: bytes, at: signature.count), type == Self.ihdr, data.count == 13,
+                let header = Self.header(bytes, at: data.lowerBound)
+            else { return nil }
+            self.header = header
+            var offset = data.upperBound + 4
+            while true {
+                guard let (type, data) = Self.chunk(in: bytes, at: offset) else { return nil }
                 switch type {
-                case Self.ihdr:
-                    guard header == nil, length == 13, let parsed = Self.header(bytes, at: data.lowerBound) else { return nil }
-                    header = parsed
                 case Self.idat: imageData.append(data)
-                case Self.iend: ended = true
-                // A colour key would make some pixels transparent: libpng handles it.
-                case Self.trns: return nil
+                case Self.iend:
+                    guard !imageData.isEmpty else { return nil }
+                    return
+                // A second header, or a colour key that would make some pixels transparent: libpng's.
+                case Self.ihdr, Self.trns: return nil
                 // A suggested palette for an RGB image changes nothing.
-                case Self.plte: guard header!.channels >= 3 else { return nil }
+                case Self.plte: guard header.channels >= 3 else { return nil }
                 default:
                     // Ancillary chunks (lower-case first letter) may be skipped; unknown critical ones not.
                     guard type & 0x2000_0000 != 0 else { return nil }
                 }
                 offset = data.upperBound + 4
             }
-            guard !imageData.isEmpty else { return nil }
+        }
+
+        /// The type and data range of the chunk at `offset`; nil when it runs past the end or
+        /// its CRC is wrong.
+        private static func chunk(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> (type: UInt32, data: Range<Int>)? {
+            guard bytes.count - offset >= 12 else { return nil }
+            let length = Int(PNGFormat.bigEndian(bytes, at: offset))
+            guard length <= bytes.count - offset - 12 else { return nil }
+            let data = offset + 8..<offset + 8 + length
+            let crc = libdeflate_crc32(0, bytes.baseAddress! + offset + 4, length + 4)
+            guard crc == PNGFormat.bigEndian(bytes, at: data.upperBound) else { return nil }
+            return (PNGFormat.bigEndian(bytes, at: offset + 4), data)
         }
 
         /// Calls `body` with the zlib stream: the IDAT chunks' data, joined when there are several.
@@ -179,8 +155,8 @@ enum CanvasPNGDecoder {
         }
 
         private static func header(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Header? {
-            let width = Int(bigEndian(bytes, at: offset))
-            let height = Int(bigEndian(bytes, at: offset + 4))
+            let width = Int(PNGFormat.bigEndian(bytes, at: offset))
+            let height = Int(PNGFormat.bigEndian(bytes, at: offset + 4))
             let (depth, colourType, compression, filter, interlace) = (
                 bytes[offset + 8], bytes[offset + 9], bytes[offset + 10], bytes[offset + 11], bytes[offset + 12]
             )
@@ -196,10 +172,6 @@ enum CanvasPNGDecoder {
                 width <= DrawingLimits.maxSide, height <= DrawingLimits.maxSide, width * height <= DrawingLimits.maxPixels
             else { return nil }
             return Header(width: width, height: height, channels: channels)
-        }
-
-        private static func bigEndian(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt32 {
-            UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
         }
     }
 }

@@ -20,25 +20,8 @@ enum GreyPNGWriter {
         }
         precondition(!compressed.isEmpty, "libdeflate could not compress \(rows.count) bytes into its own bound")
 
-        var png: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
-        png.reserveCapacity(png.count + 3 * 12 + 13 + compressed.count)
         // IHDR: width, height, bit depth 8, colour type 0 (grey), compression, filter, interlace.
-        appendChunk("IHDR", bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, 0, 0, 0, 0], to: &png)
-        appendChunk("IDAT", compressed, to: &png)
-        appendChunk("IEND", [], to: &png)
-        return png
-    }
-
-    private static func appendChunk(_ type: String, _ data: [UInt8], to png: inout [UInt8]) {
-        let start = png.count + 4
-        png += bigEndian(UInt32(data.count))
-        png += type.utf8
-        png += data
-        let crc = png.withUnsafeBufferPointer { libdeflate_crc32(0, $0.baseAddress! + start, 4 + data.count) }
-        png += bigEndian(crc)
-    }
-
-    private static func bigEndian(_ value: UInt32) -> [UInt8] {
-        [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+        let header = PNGFormat.bigEndian(UInt32(width)) + PNGFormat.bigEndian(UInt32(height)) + [8, 0, 0, 0, 0]
+        return PNGFormat.signature + PNGFormat.chunk("IHDR", header) + PNGFormat.chunk("IDAT", compressed) + PNGFormat.chunk("IEND", [])
     }
 }

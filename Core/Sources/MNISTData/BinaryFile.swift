@@ -5,15 +5,15 @@
 #endif
 
 /// Reading a whole file into memory through the C library, so that the core needs no
-/// Foundation.
-enum BinaryFile {
-    static func exists(_ path: String) -> Bool {
+/// Foundation. Public for the benchmarks, which read drawings with it too.
+public enum BinaryFile {
+    public static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     /// The bytes of the file at `path`; throws `MNISTError.unreadable` with the system's reason.
-    static func read(_ path: String) throws(MNISTError) -> [UInt8] {
+    public static func read(_ path: String) throws(MNISTError) -> [UInt8] {
         guard let file = fopen(path, "rb") else {
             throw .unreadable(path: path, reason: String(cString: strerror(errno)))
         }

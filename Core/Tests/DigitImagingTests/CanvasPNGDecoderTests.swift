@@ -145,20 +145,13 @@ enum HandMadePNG {
         let size = libdeflate_zlib_compress(compressor, data, data.count, &compressed, compressed.count)
         compressed.removeLast(compressed.count - size)
 
-        var png: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
-        png += chunk("IHDR", bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, colourType(channels), 0, 0, interlace])
+        let header = PNGFormat.bigEndian(UInt32(width)) + PNGFormat.bigEndian(UInt32(height)) + [8, colourType(channels), 0, 0, interlace]
+        var png = PNGFormat.signature + PNGFormat.chunk("IHDR", header)
         for start in stride(from: 0, to: compressed.count, by: chunkSize) {
-            png += chunk("IDAT", Array(compressed[start..<min(compressed.count, start + chunkSize)]))
+            png += PNGFormat.chunk("IDAT", Array(compressed[start..<min(compressed.count, start + chunkSize)]))
         }
-        return png + chunk("IEND", [])
+        return png + PNGFormat.chunk("IEND", [])
     }
 
     static func colourType(_ channels: Int) -> UInt8 { [0, 0, 4, 2, 6][channels] }
-
-    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-        let body = Array(type.utf8) + data
-        return bigEndian(UInt32(data.count)) + body + bigEndian(libdeflate_crc32(0, body, body.count))
-    }
-
-    static func bigEndian(_ value: UInt32) -> [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
 }

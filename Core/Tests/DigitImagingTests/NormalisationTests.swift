@@ -5,14 +5,12 @@ import Testing
 @Suite struct NormalisationTests {
     /// Sevens of many sizes, places and stroke widths come out as 20-pixel digits with their
     /// centre of mass where MNIST's is.
-    @Test(arguments: [
-        (280, Float(40), Float(30), Float(200), Float(12)),
-        (280, 150, 160, 100, 6),
-        (100, 5, 5, 40, 2),
-        (512, 300, 20, 180, 25),
-        (64, 20, 10, 40, 3),
-        (1000, 100, 400, 500, 30),
-    ])
+    /// Sevens drawn on canvases of many sizes: (canvas, left, top, size, stroke radius).
+    static let sevens: [(Int, Float, Float, Float, Float)] = [
+        (280, 40, 30, 200, 12), (280, 150, 160, 100, 6), (100, 5, 5, 40, 2), (512, 300, 20, 180, 25), (1000, 100, 400, 500, 30),
+    ]
+
+    @Test(arguments: sevens + [(64, 20, 10, 40, 3)])
     func drawingsNormaliseToCentredTwentyPixelDigits(canvas: Int, left: Float, top: Float, size: Float, radius: Float) throws {
         let sketch = Sketch.seven(canvas: canvas, left: left, top: top, size: size, radius: radius)
         let digit = try DigitNormaliser.normalise(InkImage(grey: sketch.darkOnLight, width: canvas, height: canvas))
@@ -24,14 +22,7 @@ import Testing
     }
 
     /// The fast normaliser is the plain one's mathematics summed in another order.
-    @Test(arguments: [
-        (280, Float(40), Float(30), Float(200), Float(12)),
-        (280, 150, 160, 100, 6),
-        (100, 5, 5, 40, 2),
-        (512, 300, 20, 180, 25),
-        (33, 2, 3, 25, 1),
-        (1000, 100, 400, 500, 30),
-    ])
+    @Test(arguments: sevens + [(33, 2, 3, 25, 1)])
     func fastNormaliserAgreesWithTheReference(canvas: Int, left: Float, top: Float, size: Float, radius: Float) throws {
         var sketch = Sketch.seven(canvas: canvas, left: left, top: top, size: size, radius: radius)
         // Noise below the floor, which neither version may count.
