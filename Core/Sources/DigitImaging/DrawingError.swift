@@ -10,6 +10,11 @@ public enum DrawingError: Error, Equatable, CustomStringConvertible {
     case sizeMismatch(expected: Int, actual: Int)
     /// No ink could be told from the background.
     case blank
+    /// More compressed image data than an image of its size can need (a decompression bomb,
+    /// or a file with junk appended).
+    case excessData(compressed: Int, needed: Int)
+    /// More metadata (text, profiles, private chunks) than a drawing carries.
+    case excessMetadata(bytes: Int, allowed: Int)
 
     public var description: String {
         switch self {
@@ -20,13 +25,20 @@ public enum DrawingError: Error, Equatable, CustomStringConvertible {
         case .sizeMismatch(let expected, let actual):
             "the pixel buffer holds \(actual) values, but its width and height need \(expected)"
         case .blank: "the drawing is blank: no ink stands out from the background. Draw a digit first."
+        case .excessData(let compressed, let needed):
+            "the PNG holds \(compressed) bytes of compressed image data, more than its size can need (at most \(needed)); save the image again without what follows it"
+        case .excessMetadata(let bytes, let allowed):
+            "the PNG carries \(bytes) bytes of metadata; a drawing may carry at most \(allowed). Save it without text chunks or embedded profiles."
         }
     }
 }
 
-/// The sizes a drawing may have: a phone's full-screen canvas at device resolution fits,
-/// a photograph from a 50-megapixel camera does not.
+/// The sizes a drawing may have. The page's pad is a square of at most 420 CSS pixels (a
+/// phone's width) at the screen's devicePixelRatio: about 1,300 pixels a side on a phone at
+/// 3x, 840 on a 2x laptop; a tablet's full-screen pad at 2x is 2,048. Larger is a photograph
+/// or an attack: a 4096x4096 image cost 60-87 ms to decode and normalise, a 2048x2048 one a
+/// quarter of that.
 public enum DrawingLimits {
-    public static let maxSide = 4096
-    public static let maxPixels = 4096 * 4096
+    public static let maxSide = 2048
+    public static let maxPixels = 2048 * 2048
 }

@@ -7,6 +7,7 @@ public enum PNGCodec {
     /// is allocated.
     public static func decode(_ bytes: [UInt8]) throws(DrawingError) -> RGBAImage {
         guard !bytes.isEmpty else { throw .notPNG("no bytes") }
+        _ = try PNGPreflight(bytes)
         var output: UnsafeMutablePointer<UInt8>? = nil
         var width: UInt32 = 0
         var height: UInt32 = 0
@@ -30,6 +31,7 @@ public enum PNGCodec {
     /// not interlaced, no palette) through `CanvasPNGDecoder`, about ten times faster; the
     /// rest, and anything the fast path finds wrong, through libpng, which also words the error.
     static func decodeLumaAlpha(_ bytes: [UInt8]) throws(DrawingError) -> LumaAlphaImage {
+        _ = try PNGPreflight(bytes)
         if let image = bytes.withUnsafeBufferPointer(CanvasPNGDecoder.decode) { return image }
         return try LumaAlphaImage(decode(bytes))
     }

@@ -71,7 +71,7 @@ import Testing
             try InkImage(grey: [UInt8](repeating: 0, count: 99), width: 10, height: 10)
         }
         #expect(throws: DrawingError.empty) { try InkImage(grey: [], width: 0, height: 10) }
-        #expect { try InkImage(grey: [], width: 5000, height: 5000) } throws: { "\($0)".contains("at most 4096") }
+        #expect { try InkImage(grey: [], width: 5000, height: 5000) } throws: { "\($0)".contains("at most 2048") }
     }
 
     @Test func aSingleDotBecomesACentredBlob() throws {
