@@ -60,6 +60,11 @@ let package = Package(
             path: "Benchmarks/GuessBenchmark",
             swiftSettings: kernelSettings
         ),
+        // libFuzzer entry points (scripts/fuzz builds them with -sanitize=fuzzer -DFUZZING; an
+        // ordinary build makes them replay the files they are given).
+        .target(name: "FuzzingDriver", dependencies: ["MNISTData"], path: "Fuzz/FuzzingDriver"),
+        .executableTarget(name: "FuzzPNG", dependencies: ["DigitImaging", "FuzzingDriver"], path: "Fuzz/FuzzPNG"),
+        .executableTarget(name: "FuzzModelFile", dependencies: ["NeuralNetwork", "FuzzingDriver"], path: "Fuzz/FuzzModelFile"),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"]),
         .testTarget(name: "MNISTDataTests", dependencies: ["MNISTData", "CZlibShim"]),
         .testTarget(name: "DigitImagingTests", dependencies: ["DigitImaging", "MNISTData", "NeuralNetwork", "CLibDeflate"]),

@@ -20,8 +20,10 @@ public struct ServerSettings: Sendable {
     /// When and how people's digits are learned, and when a new model may go live.
     public var retraining: RetrainingPolicy
     /// The secret that admin actions (delete a digit, roll back, retrain now) need. Without one
-    /// the server makes a random token at start-up and logs it.
+    /// the server keeps a random one in `adminTokenFile` (see `AdminToken`).
     public var adminToken: String?
+    /// Where the admin token is kept when none is configured: a file only this user can read.
+    public var adminTokenFile: String
     /// How many digits one client may store per minute; nil for no limit.
     public var storesPerMinute: Int?
     /// Origins that browsers may call the API from (CORS); none by default.
@@ -31,8 +33,9 @@ public struct ServerSettings: Sendable {
         database: DatabaseLocation = .sqlite(path: "digits.sqlite"), hostname: String = "127.0.0.1", port: Int = 8080,
         mnistDirectory: MNISTDirectory, modelFile: String? = nil, networkSizes: [Int] = [784, 30, 10],
         training: TrainingOptions = TrainingOptions(), seed: UInt64 = 1, retraining: RetrainingPolicy = RetrainingPolicy(),
-        adminToken: String? = nil, storesPerMinute: Int? = 60, corsOrigins: [String] = []
+        adminToken: String? = nil, adminTokenFile: String = "digits-admin-token", storesPerMinute: Int? = 60, corsOrigins: [String] = []
     ) {
+        self.adminTokenFile = adminTokenFile
         self.database = database
         self.hostname = hostname
         self.port = port

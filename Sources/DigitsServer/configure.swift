@@ -1,29 +1,24 @@
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
+import SQLKit
 import Vapor
 
 /// Builds the whole server on `app`: database, migrations, MNIST on first start, the live
 /// model, middleware and routes. `digits serve` and the tests both call it.
 public func configure(_ app: Application, settings: ServerSettings) async throws {
-    switch settings.database {
-    case .sqlite(let path):
-        app.databases.use(.sqlite(path == ":memory:" ? .memory : .file(path)), as: .sqlite)
-    case .postgres(let url):
-        app.databases.use(try .postgres(url: url), as: .psql)
-    }
-    app.logger.info("database: \(settings.database)")
+    try await useDatabase(settings.database, on: app)
     app.migrations.add(CreateDigits())
     app.migrations.add(CreateModelStates())
     app.migrations.add(AddRetrainingColumns())
     app.migrations.add(AddDigitIndexes())
+    app.migrations.add(AddIdempotencyKeys())
     try await app.autoMigrate()
 
     app.http.server.configuration.hostname = settings.hostname
     app.http.server.configuration.port = settings.port
-    // A 280x280 drawing is a few kilobytes; a phone's full-screen canvas well under 1 MB.
-    // A JSON body carries the PNG in base64, a third larger than the PNG itself.
-    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: DrawingInput.maxBytes * 3 / 2)
+    // Larger bodies are refused (413) while they stream in, before they are held in memory.
+    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: DrawingInput.maxBodyBytes)
     app.middleware = Middlewares()
     let metrics = ServerMetrics()
     app.middleware.use(RequestMetricsMiddleware(metrics: metrics))
@@ -37,20 +32,27 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
                     allowedHeaders: [.accept, .authorization, .contentType, .origin])))
     }
     app.middleware.use(ErrorMiddleware.default(environment: app.environment))
+    // Inside the error middleware, so that their refusals are JSON like every other error.
+    app.middleware.use(CrossSiteGuard(allowedOrigins: settings.corsOrigins))
+    app.middleware.use(MethodNotAllowed(routes: app.routes))
 
     try await MNISTImporter.importIfNeeded(from: settings.mnistDirectory, on: app.db, logger: app.logger)
     let live = LiveModel(metrics: metrics)
     try await ModelBootstrap.start(settings: settings, database: app.db, live: live, logger: app.logger)
 
-    let retrainer = Retrainer(settings: settings, database: app.db, live: live, logger: app.logger, metrics: metrics)
-    app.lifecycle.use(RetrainingShutdown(retrainer: retrainer))
+    let retrainer = Retrainer(
+        settings: settings, database: app.db, bulkReads: app.databases.ids().contains(.bulkReads) ? app.db(.bulkReads) : nil, live: live,
+        logger: app.logger, metrics: metrics)
+    let drawings = DrawingWorkers()
+    app.lifecycle.use(Shutdown(retrainer: retrainer, drawings: drawings))
     app.storage[RetrainerKey.self] = retrainer
     app.storage[LiveModelKey.self] = live
     // Digits stored while the server was down, or a retraining cut short, may be due.
     await retrainer.considerRetraining()
 
-    let admin = AdminGuard(token: adminToken(settings: settings, logger: app.logger))
-    try app.register(collection: GuessController(live: live, metrics: metrics))
+    let admin = AdminGuard(
+        token: try AdminToken.resolve(configured: settings.adminToken, file: settings.adminTokenFile, logger: app.logger))
+    try app.register(collection: GuessController(live: live, drawings: drawings, metrics: metrics))
     try app.register(collection: MetricsController(metrics: metrics))
     try app.register(collection: OpenAPIController())
     try app.register(collection: PageController())
@@ -58,18 +60,48 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
     try app.register(
         collection: DigitController(
             live: live, retrainer: retrainer, policy: settings.retraining, admin: admin,
-            rateLimiter: settings.storesPerMinute.map(RateLimiter.init(perMinute:)), metrics: metrics))
+            rateLimiter: settings.storesPerMinute.map(RateLimiter.init(perMinute:)), drawings: drawings, metrics: metrics))
     try app.register(collection: ModelController(live: live, retrainer: retrainer, policy: settings.retraining, admin: admin))
 }
 
-/// The configured admin token, or a random one for this run, logged so that whoever started
-/// the server can use it.
-private func adminToken(settings: ServerSettings, logger: Logger) -> String {
-    if let token = settings.adminToken, !token.isEmpty { return token }
-    var generator = SystemRandomNumberGenerator()
-    let token = (0..<4).map { _ in String(generator.next(), radix: 16) }.joined()
-    logger.notice("admin token for this run: \(token) (set DIGITS_ADMIN_TOKEN or --admin-token to choose one)")
-    return token
+/// Registers the database, and for a file a second pool for the retraining's bulk reads.
+///
+/// SQLite runs in WAL mode: readers never wait for the writer nor it for them, so a retraining
+/// reading 70,000 rows no longer holds up stores. `synchronous` stays at SQLite's default,
+/// FULL: in WAL mode that syncs the log at every commit, so a digit the server acknowledged
+/// survives a power cut as well as a crash (NORMAL would survive only a crash, for a saving
+/// that stores, at most 60 a minute per client, do not need). Writers wait for each other
+/// at most `busyTimeoutMilliseconds`, then fail with 503 instead of waiting forever.
+private func useDatabase(_ location: DatabaseLocation, on app: Application) async throws {
+    switch location {
+    case .sqlite(let path) where path == ":memory:":
+        app.databases.use(.sqlite(.memory), as: .sqlite)
+    case .sqlite(let path):
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        app.databases.use(.sqlite(.file(path)), as: .bulkReads, isDefault: false)
+        if let sql = app.db as? any SQLDatabase { try await sql.raw("PRAGMA journal_mode = WAL").run() }
+    case .postgres(let url):
+        app.databases.use(try .postgres(url: url), as: .psql)
+        app.databases.use(try .postgres(url: url), as: .bulkReads, isDefault: false)
+    }
+    app.logger.info("database: \(location)")
+}
+
+extension DatabaseID {
+    /// The pool of the retraining's bulk reads.
+    static let bulkReads = DatabaseID(string: "bulk-reads")
+}
+
+/// Stops what runs beside the requests when the server shuts down: the retraining (its row
+/// closed as cancelled rather than left training), then the drawing workers.
+struct Shutdown: LifecycleHandler {
+    let retrainer: Retrainer
+    let drawings: DrawingWorkers
+
+    func shutdownAsync(_ application: Application) async {
+        await retrainer.shutDown()
+        try? await drawings.shutDown()
+    }
 }
 
 /// Where tests find the server's retrainer.

@@ -11,7 +11,7 @@ struct ServeCommand: AsyncParsableCommand {
             On first start it creates the database (a SQLite file, or tables in PostgreSQL), imports MNIST into it and trains the first \
             model (or takes --model); a restart loads what is stored. Settings also come from the \
             environment: DATABASE_URL, DIGITS_HOSTNAME, DIGITS_PORT, DIGITS_MODEL, MNIST_DIR, \
-            DIGITS_ADMIN_TOKEN, DIGITS_RETRAIN_EVERY, DIGITS_STORES_PER_MINUTE, DIGITS_CORS_ORIGINS (comma-separated).
+            DIGITS_ADMIN_TOKEN, DIGITS_ADMIN_TOKEN_FILE, DIGITS_RETRAIN_EVERY, DIGITS_STORES_PER_MINUTE, DIGITS_CORS_ORIGINS (comma-separated).
             """
     )
 
@@ -28,9 +28,14 @@ struct ServeCommand: AsyncParsableCommand {
     var model: String?
     @Option(
         help: ArgumentHelp(
-            "The token admin actions need (default: DIGITS_ADMIN_TOKEN, else a random one, logged at start-up). Prefer the environment: flags show in ps.",
+            "The token admin actions need (default: DIGITS_ADMIN_TOKEN, else the one in --admin-token-file). Prefer the environment: flags show in ps.",
             valueName: "token"))
     var adminToken: String?
+    @Option(
+        help: ArgumentHelp(
+            "Without a configured token, the file that keeps a random one, readable by this user only (default: DIGITS_ADMIN_TOKEN_FILE, else digits-admin-token).",
+            valueName: "file"))
+    var adminTokenFile: String?
     @Option(help: "Retrain after this many new verified digits (default: DIGITS_RETRAIN_EVERY, else 10).")
     var retrainEvery: Int?
     @Option(help: "How many digits one client may store per minute, 0 for no limit (default: DIGITS_STORES_PER_MINUTE, else 60).")
@@ -41,7 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerSettings {
         let port = try Self.number(
-            port, environment["DIGITS_PORT"], default: 8080, allowed: 1...65535) { "the port must be a number from 1 to 65535, got \($0)" }
+            port, environment["DIGITS_PORT"], default: 8080, allowed: 1...65535
+        ) { "the port must be a number from 1 to 65535, got \($0)" }
         let location: DatabaseLocation
         do {
             location = try DatabaseLocation(parsing: database ?? environment["DATABASE_URL"] ?? "digits.sqlite")
@@ -56,13 +62,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let origins =
             corsOrigin.isEmpty
-            ? (environment["DIGITS_CORS_ORIGINS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            ? (environment["DIGITS_CORS_ORIGINS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             : corsOrigin
         return ServerSettings(
             database: location, hostname: hostname ?? environment["DIGITS_HOSTNAME"] ?? "127.0.0.1", port: port,
             mnistDirectory: MNISTDirectory.resolve(flag: data.directory, environment: environment),
             modelFile: model ?? environment["DIGITS_MODEL"], retraining: RetrainingPolicy(every: every),
-            adminToken: adminToken ?? environment["DIGITS_ADMIN_TOKEN"], storesPerMinute: limit == 0 ? nil : limit,
+            adminToken: adminToken ?? environment["DIGITS_ADMIN_TOKEN"],
+            adminTokenFile: adminTokenFile ?? environment["DIGITS_ADMIN_TOKEN_FILE"] ?? "digits-admin-token",
+            storesPerMinute: limit == 0 ? nil : limit,
             corsOrigins: origins)
     }
 

@@ -122,7 +122,7 @@ struct RetrainingTests {
             #expect(try await retrainer.retrainNow() == 2)
             #expect(try await retrainer.retrainNow() == nil)
             while retrainer.current?.progress ?? 0 == 0 { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(await retrainer.cancel() == 2)
+            #expect(await retrainer.cancel() == .cancelling(2))
             await retrainer.waitUntilIdle()
             let second = try #require(try await versions(on: app).last)
             #expect(second.outcome == .cancelled)

@@ -10,18 +10,19 @@ import VaporTesting
 /// Builds the server exactly as `digits serve` does on a copy of `TemplateDatabase` (MNIST
 /// imported, version 1 live), runs `body`, and shuts down on every path.
 func withApp(
-    _ adjust: (inout ServerSettings) -> Void = { _ in }, _ body: (Application) async throws -> Void
+    _ adjust: (inout ServerSettings) -> Void = { _ in }, logger: Logger? = nil, _ body: (Application) async throws -> Void
 ) async throws {
     var settings = ServerSettings.testing(mnistDirectory: ProcessInfo.processInfo.environment["MNIST_DIR"]!)
     let copy = try await TemplateDatabase.shared.copy()
     settings.database = .sqlite(path: copy)
     adjust(&settings)
     defer { try? FileManager.default.removeItem(atPath: copy) }
-    try await withApp(settings: settings, body)
+    try await withApp(settings: settings, logger: logger, body)
 }
 
-func withApp(settings: ServerSettings, _ body: (Application) async throws -> Void) async throws {
+func withApp(settings: ServerSettings, logger: Logger? = nil, _ body: (Application) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
+    if let logger { app.logger = logger }
     do {
         try await configure(app, settings: settings)
         try await body(app)
@@ -57,19 +58,23 @@ actor TemplateDatabase {
     }
 }
 
-/// A seven on a 280x280 page, dark on light, as the page would send it.
-func sevenPNG() -> [UInt8] {
-    var grey = [UInt8](repeating: 255, count: 280 * 280)
+/// A seven on a 280x280 page, dark on light, as the page would send it; `side` draws the
+/// same seven on a larger pad, as a high-DPI screen's canvas holds it.
+func sevenPNG(side: Int = 280) -> [UInt8] {
+    var grey = [UInt8](repeating: 255, count: side * side)
+    let radius = 9 * side / 280
     func dab(_ cx: Int, _ cy: Int) {
-        for y in max(0, cy - 9)...min(279, cy + 9) {
-            for x in max(0, cx - 9)...min(279, cx + 9) where (x - cx) * (x - cx) + (y - cy) * (y - cy) <= 81 { grey[y * 280 + x] = 0 }
+        for y in max(0, cy - radius)...min(side - 1, cy + radius) {
+            for x in max(0, cx - radius)...min(side - 1, cx + radius) where (x - cx) * (x - cx) + (y - cy) * (y - cy) <= radius * radius {
+                grey[y * side + x] = 0
+            }
         }
     }
     for t in 0...100 {
-        dab(60 + t * 16 / 10, 50)  // the bar
-        dab(220 - t * 11 / 10, 50 + t * 19 / 10)  // the stroke down
+        dab((60 + t * 16 / 10) * side / 280, 50 * side / 280)  // the bar
+        dab((220 - t * 11 / 10) * side / 280, (50 + t * 19 / 10) * side / 280)  // the stroke down
     }
-    return PNGCodec.encode(grey, width: 280, height: 280, layout: .grey)
+    return PNGCodec.encode(grey, width: side, height: side, layout: .grey)
 }
 
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
@@ -119,10 +124,10 @@ struct ServerTests {
             let cases: [(HTTPHeaders, [UInt8], HTTPResponseStatus, String)] = [
                 (["Content-Type": "image/png"], Array("not a png".utf8), .badRequest, "not a readable PNG"),
                 (["Content-Type": "image/png"], blank, .unprocessableEntity, "blank"),
-                (["Content-Type": "text/plain"], Array("7".utf8), .unsupportedMediaType, "not a drawing"),
+                (["Content-Type": "text/plain"], Array("7".utf8), .unsupportedMediaType, "is not accepted here"),
                 (["Content-Type": "image/png"], [], .badRequest, "no image"),
-                (["Content-Type": "image/png"], wide, .payloadTooLarge, "at most 4096 pixels a side"),
-                (["Content-Type": "image/png"], [UInt8](repeating: 0x89, count: 3 << 20), .payloadTooLarge, "at most 2097152 are accepted"),
+                (["Content-Type": "image/png"], wide, .payloadTooLarge, "at most 2048 pixels a side"),
+                (["Content-Type": "image/png"], [UInt8](repeating: 0x89, count: 3 << 20), .payloadTooLarge, "a drawing may have at most 2097152"),
             ]
             for (headers, body, status, reason) in cases {
                 try await app.testing().test(.POST, "api/guess", headers: headers, body: ByteBuffer(bytes: body)) { response in

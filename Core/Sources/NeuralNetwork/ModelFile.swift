@@ -52,8 +52,12 @@ public enum ModelFile {
             throw .notJSON(error.description)
         }
         guard case .object = document else { throw .wrongType(key: "(document)", expected: "an object") }
-        if case .number(let found)? = document["version"], Int(found) > version {
-            throw .newerVersion(found: Int(found), supported: version)
+        if case .number(let found)? = document["version"] {
+            // Compared as a Double first: Int(_:) traps on a number past Int64 (found by the fuzzer).
+            guard found == found.rounded(), found >= 1, found <= Double(Int32.max) else {
+                throw .wrongType(key: "version", expected: "a whole number from 1")
+            }
+            if Int(found) > version { throw .newerVersion(found: Int(found), supported: version) }
         }
         let sizes = try readSizes(document)
         guard case .array(let weightLayers)? = document["weights"] else { throw missingOrWrong(document, "weights", "a list of matrices") }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import NeuralNetwork
@@ -54,6 +55,29 @@ import Testing
         } throws: { error in
             "\(error)".contains(expected)
         }
+    }
+
+    /// Found by the fuzzer: a version past Int64 trapped in `Int(_:)`.
+    @Test func aVersionPastInt64IsAnErrorNotATrap() {
+        for version in ["88888888888888888888888888", "-1", "1.5", "1e400"] {
+            #expect(throws: ModelFileError.self) { try ModelFile.decode(#"{"version": \#(version), "sizes": [1, 1]}"#) }
+        }
+    }
+
+    /// Every file in the fuzzers' seed corpus and every finding kept as a regression reads as a
+    /// network or as a `ModelFileError`, never a trap.
+    @Test func theFuzzCorpusReadsWithoutATrap() throws {
+        let fuzz = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fuzz").standardized
+        var read = 0
+        for folder in ["Corpus/model", "Regressions/model"] {
+            let directory = fuzz.appendingPathComponent(folder)
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+                let data = try Data(contentsOf: directory.appendingPathComponent(name))
+                _ = try? ModelFile.decode(String(decoding: data, as: UTF8.self))
+                read += 1
+            }
+        }
+        #expect(read >= 4)
     }
 
     @Test func refusesToSaveADivergedNetwork() {

@@ -13,10 +13,8 @@ struct DigitController: RouteCollection {
     let policy: RetrainingPolicy
     let admin: AdminGuard
     let rateLimiter: RateLimiter?
+    let drawings: DrawingWorkers
     let metrics: ServerMetrics
-    /// Every `heldOutEvery`-th person's digit is held out from training, so accuracy on
-    /// people's own drawings can be measured.
-    static let heldOutEvery = 5
 
     func boot(routes: any RoutesBuilder) throws {
         let storing = rateLimiter.map { routes.grouped($0) } ?? routes
@@ -25,16 +23,9 @@ struct DigitController: RouteCollection {
         routes.grouped(admin).delete("api", "digits", ":id", use: delete)
     }
 
-    /// The most digits one page may hold.
-    static let maxPerPage = 100
-
     @Sendable func list(request: Request) async throws -> PersonDigitPage {
-        let page = try request.query.get(Int?.self, at: "page") ?? 1
-        let per = try request.query.get(Int?.self, at: "per") ?? 20
-        guard page >= 1 else { throw Abort(.badRequest, reason: "page must be 1 or more, got \(page)") }
-        guard (1...Self.maxPerPage).contains(per) else {
-            throw Abort(.badRequest, reason: "per must be from 1 to \(Self.maxPerPage), got \(per)")
-        }
+        let page = try request.boundedQuery("page", in: RequestBounds.page, default: 1)
+        let per = try request.boundedQuery("per", in: RequestBounds.perPage, default: 20)
         let people = DigitRecord.query(on: request.db).filter(\.$source == .person)
         let total = try await people.copy().count()
         let records = try await people.sort(\.$createdAt, .descending).sort(\.$id, .descending)
@@ -43,7 +34,9 @@ struct DigitController: RouteCollection {
     }
 
     @Sendable func delete(request: Request) async throws -> HTTPStatus {
-        guard let id = request.parameters.get("id", as: UUID.self) else { throw Abort(.badRequest, reason: "the id must be a UUID") }
+        guard let id = request.parameters.get("id", as: UUID.self) else {
+            throw Abort(.badRequest, reason: "the id must be a UUID, like 3f2b8c1e-6d4a-4e8b-9c1f-2a7d5e0b9c3d")
+        }
         guard let record = try await DigitRecord.find(id, on: request.db), record.source == .person else {
             throw Abort(.notFound, reason: "there is no person's digit \(id)")
         }
@@ -54,7 +47,8 @@ struct DigitController: RouteCollection {
 
     static func response(_ record: DigitRecord) throws -> PersonDigitResponse {
         guard record.pixels.count == 28 * 28 else {
-            throw Abort(.internalServerError, reason: "digit \(record.id?.uuidString ?? "?") is stored with \(record.pixels.count) bytes, not 784")
+            throw Abort(
+                .internalServerError, reason: "digit \(record.id?.uuidString ?? "?") is stored with \(record.pixels.count) bytes, not 784")
         }
         let png = PNGCodec.encodeGrey(Array(record.pixels), width: 28, height: 28)
         return PersonDigitResponse(
@@ -62,65 +56,34 @@ struct DigitController: RouteCollection {
             set: record.set, image: DrawingInput.dataURL(png: png), createdAt: record.createdAt)
     }
 
+    /// Stores a verified digit. Once the transaction has committed nothing can fail: the
+    /// digit is stored, and the response says so.
     @Sendable func store(request: Request) async throws -> Response {
-        let (bytes, label) = try Self.drawingAndLabel(from: request)
+        let drawing = try DrawingInput.drawing(from: request, accepting: [.json, .multipart])
+        guard let label = drawing.label else {
+            throw Abort(.unprocessableEntity, reason: "the digit has no label: send it with the drawing (\"label\": 0-9)")
+        }
         guard (0...9).contains(label) else {
             throw Abort(.unprocessableEntity, reason: "the label must be a digit from 0 to 9, got \(label)")
         }
-        let digit = try DrawingInput.normalise(bytes)
+        let key = try IdempotencyKey.from(request)
+        let digit = try await drawings.normalise(drawing.png, client: request.clientAddress, on: request.eventLoop).get()
         let (network, _) = try live.required()
-        let guessed = network.predict(digit.pixels)
-        // Counting and inserting in one transaction: concurrent stores get distinct positions.
-        let record = try await request.db.writeTransaction { database in
-            let earlier = try await DigitStore.count(from: .person, on: database)
-            let isTraining = (earlier + 1) % Self.heldOutEvery != 0
-            let record = DigitRecord(
-                pixels: Data(digit.bytes), label: label, isTraining: isTraining, source: .person, guessedLabel: guessed)
-            try await record.create(on: database)
-            return record
+        let stored = try await DigitStore.store(
+            digit, label: label, guessed: network.predict(digit.pixels), key: key, every: policy.every, on: request.db)
+        var startedVersion: Int?
+        if !stored.isReplay {
+            metrics.stored(set: stored.record.set)
+            startedVersion = await retrainer.considerRetraining()
         }
-        metrics.stored(set: record.set)
-        let startedVersion = await retrainer.considerRetraining()
         let body = StoredDigitResponse(
-            id: try record.requireID(), label: label, guessedLabel: guessed, set: record.set,
-            image: digit.pngDataURL, createdAt: record.createdAt,
-            digitsUntilRetraining: try await Retrainer.digitsUntilRetraining(every: policy.every, on: request.db),
+            id: stored.record.id ?? UUID(), label: label, guessedLabel: stored.record.guessedLabel ?? label, set: stored.record.set,
+            image: digit.pngDataURL, createdAt: stored.record.createdAt,
+            digitsUntilRetraining: startedVersion == nil ? stored.digitsUntilRetraining : policy.every,
             retrainingStarted: startedVersion)
-        return try await body.encodeResponse(status: .created, for: request)
-    }
-
-    /// The drawing and label from JSON (`{"image": base64 PNG or data URL, "label": n}`) or a
-    /// multipart form (`image` file, `label` field).
-    static func drawingAndLabel(from request: Request) throws -> ([UInt8], Int) {
-        // Base64 makes a drawing a third larger.
-        if let body = request.body.data, body.readableBytes > DrawingInput.maxBytes * 4 / 3 + 1024 {
-            throw Abort(
-                .payloadTooLarge, reason: "the request is \(body.readableBytes) bytes; a drawing may have at most \(DrawingInput.maxBytes)")
-        }
-        guard let type = request.headers.contentType else {
-            throw Abort(.unsupportedMediaType, reason: "send JSON {\"image\", \"label\"} or a multipart form with image and label")
-        }
-        if type == .json {
-            let body: StoreDigitRequest
-            do {
-                body = try request.content.decode(StoreDigitRequest.self)
-            } catch {
-                throw Abort(.badRequest, reason: "the body must be JSON with \"image\" (a base64 PNG) and \"label\" (0-9)")
-            }
-            let encoded = body.image.hasPrefix("data:") ? String(body.image.drop { $0 != "," }.dropFirst()) : body.image
-            guard let data = Data(base64Encoded: encoded) else { throw Abort(.badRequest, reason: "\"image\" is not base64") }
-            return ([UInt8](data), body.label)
-        }
-        if type.type == "multipart", type.subType == "form-data" {
-            let form: DrawingInput.Form
-            do {
-                form = try request.content.decode(DrawingInput.Form.self)
-            } catch {
-                throw Abort(.badRequest, reason: "the form needs an image file and a label")
-            }
-            guard let label = form.label else { throw Abort(.unprocessableEntity, reason: "the form has no label") }
-            return (Array(form.image.data.readableBytesView), label)
-        }
-        throw Abort(.unsupportedMediaType, reason: "\(type.type)/\(type.subType) is not accepted: send JSON or a multipart form")
+        let response = Response(status: .created)
+        try? response.content.encode(body)
+        if stored.isReplay { response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true") }
+        return response
     }
 }

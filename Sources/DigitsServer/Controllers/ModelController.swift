@@ -40,9 +40,7 @@ struct ModelController: RouteCollection {
     }
 
     @Sendable func makeLive(request: Request) async throws -> ModelVersionResponse {
-        guard let version = request.parameters.get("version", as: Int.self) else {
-            throw Abort(.badRequest, reason: "the version must be a number")
-        }
+        let version = try request.boundedParameter("version", in: RequestBounds.version)
         guard let record = try await ModelStateRecord.query(on: request.db).filter(\.$version == version).first() else {
             throw Abort(.notFound, reason: "there is no model version \(version)")
         }
@@ -75,7 +73,17 @@ struct ModelController: RouteCollection {
     }
 
     @Sendable func cancel(request: Request) async throws -> RetrainingResponse {
-        guard let version = await retrainer.cancel() else { throw Abort(.notFound, reason: "no retraining is running") }
-        return RetrainingResponse(version: version, message: "version \(version) is being cancelled; the live model stays")
+        switch await retrainer.cancel() {
+        case .cancelling(let version):
+            return RetrainingResponse(version: version, message: "version \(version) is being cancelled; the live model stays")
+        case .tooLate(let version):
+            throw Abort(
+                .conflict,
+                reason:
+                    "version \(version) has been judged and is going live; too late to cancel it. Make an earlier version live afterwards if you do not want it"
+            )
+        case .nothingRunning:
+            throw Abort(.notFound, reason: "no retraining is running")
+        }
     }
 }

@@ -16,10 +16,13 @@ final class DigitRecord: Model, @unchecked Sendable {
     /// For a person's digit: what the live model guessed before the person confirmed or corrected.
     @OptionalField(key: "guessed_label") var guessedLabel: Int?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// The `Idempotency-Key` the client sent with the store, if any.
+    @OptionalField(key: "idempotency_key") var idempotencyKey: String?
 
     init() {}
 
-    init(pixels: Data, label: Int, isTraining: Bool, source: DigitSource, guessedLabel: Int? = nil) {
+    init(pixels: Data, label: Int, isTraining: Bool, source: DigitSource, guessedLabel: Int? = nil, idempotencyKey: String? = nil) {
+        self.idempotencyKey = idempotencyKey
         self.pixels = pixels
         self.label = label
         self.isTraining = isTraining

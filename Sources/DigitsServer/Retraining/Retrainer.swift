@@ -26,6 +26,9 @@ struct TrainingStatus: Content, Equatable {
 actor Retrainer {
     private let settings: ServerSettings
     private let database: any Database
+    /// Where the retraining's bulk reads go: a connection of their own, so that reading 70,000
+    /// rows never holds the one that stores and status requests on an event loop wait for.
+    private let bulkReads: any Database
     private let live: LiveModel
     private let logger: Logger
     private let metrics: ServerMetrics
@@ -36,11 +39,21 @@ actor Retrainer {
     private var isClaiming = false
     private var claimAgain = false
     private var isShutDown = false
+    /// Set once a judged version starts going live: from then on a cancel is refused.
+    private var isPromoting = false
+    /// Versions this process claimed whose rows it could not close (the database refused the
+    /// write); the next claim closes them first, so one failed write never blocks every
+    /// later retraining.
+    private var unclosed: Set<Int> = []
 
-    init(settings: ServerSettings, database: any Database, live: LiveModel, logger: Logger, metrics: ServerMetrics = ServerMetrics()) {
+    init(
+        settings: ServerSettings, database: any Database, bulkReads: (any Database)? = nil, live: LiveModel, logger: Logger,
+        metrics: ServerMetrics = ServerMetrics()
+    ) {
         self.settings = settings
         self.metrics = metrics
         self.database = database
+        self.bulkReads = bulkReads ?? database
         self.live = live
         self.logger = logger
     }
@@ -79,12 +92,24 @@ actor Retrainer {
         try await claimAndStart(force: true)
     }
 
-    /// Asks the running retraining to stop at its next mini-batch; the version, or nil when
-    /// none runs. The live model stays.
-    func cancel() -> Int? {
-        guard running != nil, let version = current?.version else { return nil }
+    /// What a cancel did.
+    enum Cancellation: Equatable {
+        /// The retraining of this version will stop at its next mini-batch, or before it is
+        /// made live if it is being judged; the live model stays.
+        case cancelling(Int)
+        /// This version has been judged and is being made live: too late to cancel.
+        case tooLate(Int)
+        case nothingRunning
+    }
+
+    /// Asks the running retraining to stop. A version that is being judged is closed as
+    /// cancelled before it can go live; one already going live is not stopped, and the
+    /// answer says so.
+    func cancel() -> Cancellation {
+        guard running != nil, let version = current?.version else { return .nothingRunning }
+        if isPromoting { return .tooLate(version) }
         cancelRequested.withLockedValue { $0 = true }
-        return version
+        return .cancelling(version)
     }
 
     /// Returns when no retraining runs (tests).
@@ -95,13 +120,14 @@ actor Retrainer {
     /// Cancels the running retraining, waits for its row to be closed, and starts no other.
     func shutDown() async {
         isShutDown = true
-        _ = cancel()
+        cancelRequested.withLockedValue { $0 = true }
         await waitUntilIdle()
     }
 
     /// How many more verified digits start the next retraining (0 while one is due or running).
     static func digitsUntilRetraining(every: Int, on database: any Database) async throws -> Int {
-        max(0, every - (try await verifiedDigits(on: database).sinceLastClaim))
+        // Clamped: digits deleted since the last claim would otherwise count past `every`.
+        min(every, max(0, every - (try await verifiedDigits(on: database).sinceLastClaim)))
     }
 
     /// How many verified digits people have stored, and how many since the last retraining
@@ -130,6 +156,7 @@ actor Retrainer {
 
     private func finished() async {
         running = nil
+        isPromoting = false
         status.withLockedValue { $0 = nil }
         // Digits stored during the run may already call for the next one.
         await considerRetraining()
@@ -139,8 +166,14 @@ actor Retrainer {
     private func claim(force: Bool) async throws -> ModelStateRecord? {
         let every = settings.retraining.every
         let hyperparameters = Hyperparameters(settings: settings).json
+        let unclosed = unclosed
         do {
-            return try await database.writeTransaction { database -> ModelStateRecord? in
+            let claimed = try await database.writeTransaction { database -> ModelStateRecord? in
+                if !unclosed.isEmpty {
+                    try await ModelStateRecord.query(on: database).filter(\.$version ~~ Array(unclosed)).filter(\.$isTraining == true)
+                        .set(\.$isTraining, to: false).set(\.$outcome, to: .failed)
+                        .set(\.$reason, to: "its retraining ended but the database refused to record how").update()
+                }
                 if try await ModelStateRecord.query(on: database).filter(\.$isTraining == true).count() > 0 { return nil }
                 let people = try await Self.verifiedDigits(on: database)
                 guard force || people.sinceLastClaim >= every else { return nil }
@@ -155,6 +188,8 @@ actor Retrainer {
                 try await record.create(on: database)
                 return record
             }
+            self.unclosed.subtract(unclosed)
+            return claimed
         } catch {
             // Another server (or request) won the claim between our check and our insert.
             if try await ModelStateRecord.query(on: database).filter(\.$isTraining == true).count() > 0 { return nil }
@@ -166,19 +201,21 @@ actor Retrainer {
         let started = Date()
         do {
             if let problem = settings.training.problem() { throw RetrainingError(problem) }
-            let data = try await RetrainingData.load(personWeight: settings.retraining.personWeight, on: database)
+            let data = try await RetrainingData.load(personWeight: settings.retraining.personWeight, on: bulkReads)
             let loaded = Date()
             let (network, summary) = await train(on: data)
             let trained = Date()
             if summary.stopReason == .cancelled {
-                try await close(record, outcome: .cancelled, reason: "cancelled after \(summary.reports.count) epochs")
+                await close(record, outcome: .cancelled, reason: "cancelled after \(summary.reports.count) epochs")
                 logger.notice("retraining: version \(record.version) cancelled")
                 return
             }
             guard let (liveNetwork, liveVersion) = live.current() else { throw RetrainingError("no model is live to compare with") }
             let evaluation = await BackgroundThread.run(named: "digits-judging") {
-                (candidate: data.scores(of: network), live: data.scores(of: liveNetwork),
-                 test: network.evaluate(on: data.test).accuracy, train: network.evaluate(on: data.training).accuracy)
+                (
+                    candidate: data.scores(of: network), live: data.scores(of: liveNetwork),
+                    test: network.evaluate(on: data.test).accuracy, train: network.evaluate(on: data.training).accuracy
+                )
             }
             record.network = try ModelFile.encode(network)
             record.trainedOn = data.distinctTrainingDigits
@@ -190,6 +227,14 @@ actor Retrainer {
             let seconds = String(
                 format: "%.1f s (reading %.1f s, training %.1f s, judging %.1f s)", Date().timeIntervalSince(started),
                 loaded.timeIntervalSince(started), trained.timeIntervalSince(loaded), Date().timeIntervalSince(trained))
+            // A cancel that arrived while the candidate was judged is honoured here; from the
+            // next line on (no suspension between them) a cancel is refused in words instead.
+            if cancelRequested.withLockedValue({ $0 }) {
+                await close(record, outcome: .cancelled, reason: "cancelled while it was being judged")
+                logger.notice("retraining: version \(record.version) cancelled while it was being judged")
+                return
+            }
+            isPromoting = true
             switch rule.judge(candidate: evaluation.candidate, live: evaluation.live) {
             case .promote(let reason):
                 try await promote(record, reason: reason + " (live was version \(liveVersion))")
@@ -197,12 +242,12 @@ actor Retrainer {
                 live.replace(with: network, version: record.version)
                 logger.notice("retraining: version \(record.version) is live after \(seconds): \(reason)")
             case .reject(let reason):
-                try await close(record, outcome: .rejected, reason: reason)
+                await close(record, outcome: .rejected, reason: reason)
                 logger.notice("retraining: version \(record.version) rejected after \(seconds): \(reason)")
             }
         } catch {
             logger.error("retraining: version \(record.version) failed: \(error)")
-            try? await close(record, outcome: .failed, reason: "\(error)")
+            await close(record, outcome: .failed, reason: "\(error)")
         }
     }
 
@@ -219,7 +264,9 @@ actor Retrainer {
             let summary = network.train(on: data.training, validation: data.validation, options: options, using: &generator) { event in
                 switch event {
                 case .batches(let epoch, let done, let total):
-                    status.withLockedValue { $0?.progress = (Double(epoch - 1) + Double(done) / Double(max(1, total))) / Double(options.epochs) }
+                    status.withLockedValue {
+                        $0?.progress = (Double(epoch - 1) + Double(done) / Double(max(1, total))) / Double(options.epochs)
+                    }
                 case .epochFinished(let report):
                     status.withLockedValue {
                         $0?.epoch = report.epoch
@@ -242,19 +289,25 @@ actor Retrainer {
         }
     }
 
-    private func close(_ record: ModelStateRecord, outcome: ModelOutcome, reason: String) async throws {
+    /// Records how a retraining ended, trying a few times; a row that still cannot be closed
+    /// is remembered and closed by the next claim.
+    private func close(_ record: ModelStateRecord, outcome: ModelOutcome, reason: String) async {
         metrics.retrainingFinished(outcome: outcome)
         record.finish(outcome, reason: reason)
-        try await record.save(on: database)
-    }
-}
-
-/// Cancels a running retraining and waits for it when the server shuts down, so that its
-/// row is closed as cancelled rather than left training.
-struct RetrainingShutdown: LifecycleHandler {
-    let retrainer: Retrainer
-
-    func shutdownAsync(_ application: Application) async {
-        await retrainer.shutDown()
+        for wait in [0.05, 0.25, 1.0, nil] {
+            do {
+                try await database.writeTransaction { database in try await record.save(on: database) }
+                return
+            } catch {
+                guard let wait else {
+                    logger.error(
+                        "retraining: version \(record.version) could not be closed as \(outcome.rawValue): \(error); the next retraining closes it"
+                    )
+                    unclosed.insert(record.version)
+                    return
+                }
+                try? await Task.sleep(for: .seconds(wait))
+            }
+        }
     }
 }

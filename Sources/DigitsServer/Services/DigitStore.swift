@@ -3,9 +3,65 @@ import Foundation
 import NeuralNetwork
 import SQLKit
 import Vapor
+import DigitImaging
 
-/// Reads digits out of the database in bulk, as training samples.
+/// People's digits into the database, and digits out of it in bulk as training samples.
 enum DigitStore {
+    /// Every `heldOutEvery`-th person's digit is held out from training, so accuracy on
+    /// people's own drawings can be measured.
+    static let heldOutEvery = 5
+
+    /// What storing a digit did.
+    struct Stored: Sendable {
+        let record: DigitRecord
+        /// True when the digit had been stored before under the same idempotency key.
+        let isReplay: Bool
+        /// How many more verified digits start the next retraining, counted in the same transaction.
+        let digitsUntilRetraining: Int
+    }
+
+    /// Stores a person's verified digit, or finds the one stored earlier under `key`.
+    ///
+    /// Counting and inserting in one transaction gives concurrent stores distinct positions
+    /// (and so the right held-out share); a key used before returns that digit, or 422 when
+    /// it came with a different drawing or label.
+    static func store(
+        _ digit: NormalisedDigit, label: Int, guessed: Int, key: String?, every: Int, on database: any Database
+    ) async throws -> Stored {
+        do {
+            return try await database.writeTransaction { database in
+                if let key, let earlier = try await replay(key, digit: digit, label: label, every: every, on: database) { return earlier }
+                let earlier = try await count(from: .person, on: database)
+                let record = DigitRecord(
+                    pixels: Data(digit.bytes), label: label, isTraining: (earlier + 1) % heldOutEvery != 0, source: .person,
+                    guessedLabel: guessed, idempotencyKey: key)
+                try await record.create(on: database)
+                return Stored(
+                    record: record, isReplay: false,
+                    digitsUntilRetraining: try await Retrainer.digitsUntilRetraining(every: every, on: database))
+            }
+        } catch {
+            // Two retries with one key at once: the unique index let one in; this one replays it.
+            if let key, let earlier = try? await replay(key, digit: digit, label: label, every: every, on: database) { return earlier }
+            throw error
+        }
+    }
+
+    private static func replay(_ key: String, digit: NormalisedDigit, label: Int, every: Int, on database: any Database) async throws
+        -> Stored?
+    {
+        guard let earlier = try await DigitRecord.query(on: database).filter(\.$idempotencyKey == key).first() else { return nil }
+        guard earlier.label == label, earlier.pixels == Data(digit.bytes) else {
+            throw Abort(
+                .unprocessableEntity,
+                reason:
+                    "this Idempotency-Key was already used for a different digit (label \(earlier.label)); send a new key with each new digit"
+            )
+        }
+        return Stored(
+            record: earlier, isReplay: true, digitsUntilRetraining: try await Retrainer.digitsUntilRetraining(every: every, on: database))
+    }
+
     /// Every digit from `source`, as network inputs (pixels x/255); for people's digits,
     /// those in the training set or those held out.
     static func samples(from source: DigitSource, isTraining: Bool? = nil, on database: any Database) async throws -> Samples {

@@ -19,10 +19,3 @@ struct StoredDigitResponse: Content {
     /// The version this digit started training, when it was the one that reached the threshold.
     let retrainingStarted: Int?
 }
-
-/// A verified digit sent as JSON: the drawing as a PNG (base64, or a `data:image/png;base64,` URL)
-/// and its label.
-struct StoreDigitRequest: Content {
-    let image: String
-    let label: Int
-}
