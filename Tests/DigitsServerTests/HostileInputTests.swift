@@ -253,13 +253,20 @@ struct HostileInputTests {
         #expect(!lines.text.contains(tokens[0]))
     }
 
-    @Test func sqliteRunsInWALAndSyncsEveryCommit() async throws {
+    @Test func sqliteRunsInWALWithoutCheckpointsInTheRequestPath() async throws {
         try await withApp { app in
             let sql = try #require(app.db as? any SQLDatabase)
             let mode = try await sql.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
             #expect(mode == "wal")
-            let synchronous = try await sql.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self)
-            #expect(synchronous == 2)  // FULL
+            let settings = try await app.db.writeTransaction { database in
+                let sql = database as! any SQLDatabase
+                return (
+                    try await sql.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self),
+                    try await sql.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self)
+                )
+            }
+            #expect(settings.0 == 1)  // NORMAL
+            #expect(settings.1 == 0)  // WALCheckpoints does it
         }
     }
 

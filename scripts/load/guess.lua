@@ -1,16 +1,8 @@
--- wrk script: POST the drawing in $DRAWING as image/png to /api/guess, and print one
--- machine-readable line at the end: requests, requests/s, p50, p90, p99, max (ms), non-2xx, socket errors.
+-- wrk script: POST the drawing in $DRAWING as image/png to /api/guess; prints the RESULT line.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "image/png"
 local file = assert(io.open(os.getenv("DRAWING"), "rb"))
 wrk.body = file:read("*a")
 file:close()
 
-done = function(summary, latency, requests)
-    local errors = summary.errors
-    io.write(string.format(
-        "RESULT %d %.0f %.3f %.3f %.3f %.3f %d %d\n",
-        summary.requests, summary.requests / (summary.duration / 1e6),
-        latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
-        errors.status, errors.connect + errors.read + errors.write + errors.timeout))
-end
+dofile("scripts/load/result.lua")

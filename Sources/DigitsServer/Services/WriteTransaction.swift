@@ -1,5 +1,7 @@
 import Fluent
+import FluentSQLiteDriver
 import SQLKit
+import Vapor
 
 /// How long a SQLite writer waits for another before it gives up.
 let busyTimeoutMilliseconds = 5_000
@@ -12,14 +14,40 @@ extension Database {
     /// `BEGIN IMMEDIATE` takes the write lock up front, so the second waits for the first.
     /// Other databases use their ordinary transaction.
     ///
-    /// sqlite-nio's busy handler retries for ever; `busy_timeout` replaces it on the
-    /// connection (set on each transaction, since the pool gives no hook for a new connection),
-    /// so a writer stuck behind another fails after `busyTimeoutMilliseconds` instead.
+    /// Within this process writers take turns (`SQLiteWriters`) before they touch SQLite: two
+    /// connections that meet at SQLite's lock wait in its busy handler, which sleeps 1, 2, 5,
+    /// 10 … 100 ms between tries, and two clients storing at once saw p99 575 ms that way.
+    /// Another process on the same file still meets the lock: sqlite-nio's busy handler would
+    /// retry for ever, so `busy_timeout` replaces it on the connection (set on each transaction,
+    /// since the pool gives no hook for a new connection) and such a writer fails after
+    /// `busyTimeoutMilliseconds` instead.
+    ///
+    /// Every write sets the connection's durability too (see `configure`'s `useDatabase`):
+    /// `synchronous = NORMAL`, and no checkpoints in the request path (`WALCheckpoints` runs them).
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else { return try await transaction(body) }
-        return try await withConnection { connection in
+        await SQLiteWriters.shared.acquire()
+        do {
+            let result = try await immediateTransaction(body)
+            await SQLiteWriters.shared.release()
+            return result
+        } catch let error as SQLiteError where error.reason == .busy || error.reason == .locked {
+            await SQLiteWriters.shared.release()
+            throw Abort(
+                .serviceUnavailable, headers: ["Retry-After": "1"],
+                reason: "the database stayed locked by another process for \(busyTimeoutMilliseconds / 1000) s; nothing was written. Try again")
+        } catch {
+            await SQLiteWriters.shared.release()
+            throw error
+        }
+    }
+
+    private func immediateTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await withConnection { connection in
             guard let sql = connection as? any SQLDatabase else { return try await body(connection) }
             try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
+            try await sql.raw("PRAGMA synchronous = NORMAL").run()
+            try await sql.raw("PRAGMA wal_autocheckpoint = 0").run()
             try await sql.raw("BEGIN IMMEDIATE TRANSACTION").run()
             do {
                 let result = try await body(connection)
@@ -30,5 +58,24 @@ extension Database {
                 throw error
             }
         }
+    }
+}
+
+/// SQLite writers in this process, one at a time, in the order they asked.
+actor SQLiteWriters {
+    static let shared = SQLiteWriters()
+    private var isWriting = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        guard isWriting else {
+            isWriting = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { isWriting = false } else { waiting.removeFirst().resume() }
     }
 }

@@ -2,6 +2,9 @@
 // keyboard, kept as points in a 0..1 square so that they can be redrawn exactly at any size or
 // devicePixelRatio, and a PNG of what is drawn for the server.
 
+/** The largest drawing the server reads, in pixels a side (DrawingLimits.maxSide). */
+const MAX_SIDE = 2048;
+
 /** Stroke width as a fraction of the pad's side: about what MNIST's pen looks like once the
  *  server scales a digit that fills the pad down to 20 pixels. */
 const STROKE_WIDTH = 0.065;
@@ -113,7 +116,8 @@ export class DrawingPad {
    *  strokes are sharp on high-DPI screens; the points stay where they were. */
   fitBackingStore() {
     const ratio = window.devicePixelRatio || 1;
-    const side = Math.max(1, Math.round(this.canvas.clientWidth * ratio));
+    // The server reads drawings up to 2048 px a side; a pad zoomed past that is drawn at 2048.
+    const side = Math.min(MAX_SIDE, Math.max(1, Math.round(this.canvas.clientWidth * ratio)));
     if (this.canvas.width !== side || this.canvas.height !== side) {
       this.canvas.width = side;
       this.canvas.height = side;
