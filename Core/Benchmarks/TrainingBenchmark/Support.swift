@@ -7,6 +7,7 @@ struct BenchmarkArguments {
     var epochs = 5
     var threads: Int?
     var skipsNumpy = false
+    var measuresContention = true
     var mnistDirectory: String?
     var numpyScript: String?
 
@@ -17,9 +18,10 @@ struct BenchmarkArguments {
             switch argument {
             case "--epochs": epochs = max(1, Int(remaining.isEmpty ? "" : remaining.removeFirst()) ?? 5)
             case "--skip-numpy": skipsNumpy = true
+            case "--idle-only": measuresContention = false
             case "--threads": threads = Int(remaining.isEmpty ? "" : remaining.removeFirst())
             default:
-                fail("unknown argument \(argument); use --epochs N, --threads 1|2 or --skip-numpy")
+                fail("unknown argument \(argument); use --epochs N, --threads 1|2, --idle-only or --skip-numpy")
             }
         }
         let shared = ["../shared", "../../shared"].first { access($0 + "/bench/numpy_ref.py", R_OK) == 0 }.map(absolute)
@@ -112,3 +114,44 @@ enum NumpyBaseline {
         return timed.isEmpty ? nil : Report.median(timed)
     }
 }
+
+/// A process of our own that keeps one core busy for as long as a contended run lasts: this
+/// program again, with --burn, pinned to the last processor.
+struct CPUBurner {
+    let pid: pid_t
+
+    static func start() -> CPUBurner {
+        var pid = pid_t()
+        let arguments = ["TrainingBenchmark", "--burn"]
+        var argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let status = posix_spawn(&pid, "/proc/self/exe", nil, nil, &argv, environ)
+        guard status == 0 else { fail("could not start the CPU-bound process (posix_spawn: \(status))") }
+        usleep(200_000)  // let it take its core
+        return CPUBurner(pid: pid)
+    }
+
+    func stop() {
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
+    /// The burner itself: pin to the last processor, then spin until killed.
+    static func burn() -> Never {
+        // A cpu_set_t: 1,024 bits, one per processor.
+        var set = [UInt64](repeating: 0, count: 16)
+        let last = max(0, sysconf(Int32(_SC_NPROCESSORS_ONLN)) - 1)
+        set[last / 64] |= 1 << UInt64(last % 64)
+        _ = set.withUnsafeBytes { setAffinity(0, $0.count, $0.baseAddress!) }
+        var counter: UInt64 = 0
+        while true {
+            counter &+= 1
+            if counter == 0 { print("") }  // never: keeps the loop from being optimised away
+        }
+    }
+}
+
+/// glibc's sched_setaffinity, which its headers show Swift only under _GNU_SOURCE.
+@_silgen_name("sched_setaffinity")
+func setAffinity(_ pid: pid_t, _ size: Int, _ mask: UnsafeRawPointer) -> Int32
