@@ -36,6 +36,18 @@ struct HostileInputTests {
                     #expect(response.status == .badRequest, "id \(value)")
                 }
             }
+            // The label, in JSON and in a form: out of range is 422, not a number at all 400.
+            let image = Data(sevenPNG()).base64EncodedString()
+            for (label, status) in [
+                ("9223372036854775807", HTTPResponseStatus.unprocessableEntity), ("-1", .unprocessableEntity),
+                ("9223372036854775808", .badRequest), ("\"seven\"", .badRequest), ("1.5", .badRequest), ("null", .unprocessableEntity),
+            ] {
+                let body = ByteBuffer(string: #"{"image": "\#(image)", "label": \#(label)}"#)
+                try await app.testing().test(.POST, "api/digits", headers: ["Content-Type": "application/json"], body: body) { response in
+                    #expect(response.status == status, "label \(label)")
+                }
+            }
+            #expect(try await DigitRecord.query(on: app.db).filter(\.$source == .person).count() == 0)
             // The largest page the document allows is an empty page, not an overflow.
             try await app.testing().test(.GET, "api/digits?page=1000000&per=100") { response in
                 #expect(response.status == .ok)
@@ -267,6 +279,27 @@ struct HostileInputTests {
             }
             #expect(settings.0 == 1)  // NORMAL
             #expect(settings.1 == 0)  // WALCheckpoints does it
+        }
+    }
+
+    /// A cancel that arrives after training, while the candidate is judged, is honoured: the
+    /// version is closed as cancelled and never goes live.
+    @Test func aCancelWhileTheCandidateIsJudgedIsHonoured() async throws {
+        try await withApp({
+            $0.networkSizes = [784, 100, 10]
+            $0.training.epochs = 1
+        }) { app in
+            let retrainer = try #require(app.storage[RetrainerKey.self])
+            #expect(try await retrainer.retrainNow() == 2)
+            // Judging takes four evaluations of 10,000 to 50,000 digits.
+            while retrainer.current?.stage != "judging" { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(await retrainer.cancel() == .cancelling(2))
+            await retrainer.waitUntilIdle()
+            let second = try #require(try await ModelStateRecord.query(on: app.db).filter(\.$version == 2).first())
+            #expect(second.outcome == .cancelled)
+            #expect(second.reason == "cancelled while it was being judged", "\(second.reason ?? "")")
+            #expect(!second.isLive)
+            #expect(app.storage[LiveModelKey.self]?.current()?.version == 1)
         }
     }
 

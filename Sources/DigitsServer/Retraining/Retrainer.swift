@@ -14,6 +14,9 @@ struct TrainingStatus: Content, Equatable {
     /// How far training is, from 0 to 1.
     var progress: Double
     let startedAt: Date
+    /// "reading" the digits, "training", "judging" the candidate against the live model, or
+    /// "promoting" it (too late to cancel).
+    var stage: String = "reading"
 }
 
 /// Retrains the network in the background after every `RetrainingPolicy.every` verified digits,
@@ -203,6 +206,7 @@ actor Retrainer {
             if let problem = settings.training.problem() { throw RetrainingError(problem) }
             let data = try await RetrainingData.load(personWeight: settings.retraining.personWeight, on: bulkReads)
             let loaded = Date()
+            status.withLockedValue { $0?.stage = "training" }
             let (network, summary) = await train(on: data)
             let trained = Date()
             if summary.stopReason == .cancelled {
@@ -211,6 +215,7 @@ actor Retrainer {
                 return
             }
             guard let (liveNetwork, liveVersion) = live.current() else { throw RetrainingError("no model is live to compare with") }
+            status.withLockedValue { $0?.stage = "judging" }
             let evaluation = await BackgroundThread.run(named: "digits-judging") {
                 (
                     candidate: data.scores(of: network), live: data.scores(of: liveNetwork),
@@ -235,6 +240,7 @@ actor Retrainer {
                 return
             }
             isPromoting = true
+            status.withLockedValue { $0?.stage = "promoting" }
             switch rule.judge(candidate: evaluation.candidate, live: evaluation.live) {
             case .promote(let reason):
                 try await promote(record, reason: reason + " (live was version \(liveVersion))")

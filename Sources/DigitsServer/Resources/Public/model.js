@@ -47,7 +47,13 @@ export class ModelPanel {
       : `after ${status.digitsUntilRetraining} more ${status.digitsUntilRetraining === 1 ? 'digit' : 'digits'}`;
     $('training').hidden = !training;
     if (training) {
-      $('training-text').textContent = `Training version ${training.version}: epoch ${training.epoch} of ${training.epochs}.`;
+      const doing = {
+        reading: `Reading the digits for version ${training.version}.`,
+        judging: `Judging version ${training.version} against the live model.`,
+        promoting: `Making version ${training.version} live.`,
+      };
+      $('training-text').textContent =
+        doing[training.stage] ?? `Training version ${training.version}: epoch ${training.epoch} of ${training.epochs}.`;
       $('training-progress').value = training.progress;
     }
   }
