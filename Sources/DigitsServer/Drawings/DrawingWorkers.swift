@@ -13,9 +13,10 @@ import Vapor
 /// at a lower priority, with a bounded share of them for each client.
 ///
 /// A 280x280 drawing takes about 0.15 ms to decode and normalise, so it is read on the event
-/// loop that received it. A 2048x2048 one takes about 20 ms; read on an event loop it holds up
-/// every other request there: eight clients posting 4096x4096 drawings pushed a well-behaved
-/// client's p99 from 2.6 ms to 925 ms. Here they take turns on threads at nice 10, which the
+/// loop that received it. The costliest 2048x2048 one takes about 35 ms (29 a second on one
+/// worker in scripts/hostile-benchmark); read on an event loop it would hold up every other
+/// request there: eight clients posting 4096x4096 drawings pushed a well-behaved client's p99
+/// from 2.6 ms to 925 ms. Here they take turns on threads at nice 10, which the
 /// kernel preempts for the event loops. Each client (address) has at most `perClient`
 /// drawings on the threads at once; its others wait, costing nothing, so a client with many
 /// connections is slowed to its share instead of being refused quickly and coming straight
