@@ -272,8 +272,11 @@ class PageTests(unittest.TestCase):
         for _ in range(self.digits_until_retraining() - 1):
             self.draw_with_mouse(ONE)
             self.wait_for_guess()
+            before = self.text("message")
             self.element("correct").click()
-            self.wait(lambda: "Stored as" in self.text("message"))
+            # The count in the message changes with every store; the previous store's message
+            # must not pass for this one's, or the next click can land while this one is sent.
+            self.wait(lambda: "Stored as" in self.text("message") and self.text("message") != before)
         self.draw_with_mouse(ONE)
         self.wait_for_guess()
         self.element("correct").click()
