@@ -113,11 +113,6 @@ enum DrawingInput {
     }
 }
 
-extension Request {
-    /// Who sent the request, as far as this server can tell: the peer's address.
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
-}
-
 extension NormalisedDigit {
     /// The 28x28 image as a PNG data URL, for an `<img>`.
     var pngDataURL: String { DrawingInput.dataURL(png: png) }

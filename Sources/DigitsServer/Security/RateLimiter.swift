@@ -19,7 +19,7 @@ final class RateLimiter: AsyncMiddleware, Sendable {
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let client = request.remoteAddress?.ipAddress ?? "unknown"
+        let client = request.clientAddress
         if let wait = take(for: client, at: Date()) {
             let seconds = Int(wait.rounded(.up))
             throw Abort(
