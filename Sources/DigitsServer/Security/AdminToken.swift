@@ -45,10 +45,7 @@ enum AdminToken {
     /// by others, even for a moment).
     private static func create(_ path: String) throws -> String {
         var generator = SystemRandomNumberGenerator()
-        let token = (0..<2).map { _ in
-            let value = generator.next()
-            return String(repeating: "0", count: value.leadingZeroBitCount / 4) + (value == 0 ? "" : String(value, radix: 16))
-        }.joined()
+        let token = (0..<2).map { _ in String(format: "%016llx", generator.next() as UInt64) }.joined()
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard descriptor >= 0 else {
             throw Problem(
