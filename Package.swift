@@ -26,7 +26,6 @@ let package = Package(
         .target(
             name: "DigitsServer",
             dependencies: [
-                "MNISTFetching",
                 .product(name: "NeuralNetwork", package: "Core"),
                 .product(name: "MNISTData", package: "Core"),
                 .product(name: "DigitImaging", package: "Core"),
@@ -58,7 +57,8 @@ let package = Package(
         .testTarget(
             name: "DigitsServerTests",
             dependencies: [
-                "DigitsServer", .product(name: "NeuralNetwork", package: "Core"), .product(name: "VaporTesting", package: "vapor"),
+                "DigitsServer", .product(name: "NeuralNetwork", package: "Core"), .product(name: "MNISTData", package: "Core"),
+                .product(name: "VaporTesting", package: "vapor"),
             ]
         ),
     ]

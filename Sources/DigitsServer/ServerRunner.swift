@@ -1,7 +1,7 @@
 import Vapor
 
 /// Runs the server until it is stopped (Ctrl-C or SIGTERM): what `digits serve` calls.
-public func runServer(settings: ServerSettings) async throws {
+public func runServer(settings: ServerSettings, mnist: MNISTSupply) async throws {
     var environment = Environment(name: "production", arguments: ["digits"])
     try LoggingSystem.bootstrap(from: &environment)
     let app = try await Application.make(environment)
@@ -9,7 +9,7 @@ public func runServer(settings: ServerSettings) async throws {
     // production hides by default; LOG_LEVEL still chooses when set.
     if Environment.get("LOG_LEVEL") == nil { app.logger.logLevel = .info }
     do {
-        try await configure(app, settings: settings)
+        try await configure(app, settings: settings, mnist: mnist)
         try await app.execute()
     } catch {
         try? await app.asyncShutdown()

@@ -1,4 +1,3 @@
-import MNISTFetching
 import NeuralNetwork
 
 /// Everything the server is configured with; `digits serve` fills it from flags and the
@@ -8,8 +7,6 @@ public struct ServerSettings: Sendable {
     public var database: DatabaseLocation
     public var hostname: String
     public var port: Int
-    /// Where MNIST comes from on first start.
-    public var mnistDirectory: MNISTDirectory
     /// A model file to start with instead of training the first model.
     public var modelFile: String?
     /// Layers of the networks the server trains.
@@ -31,7 +28,7 @@ public struct ServerSettings: Sendable {
 
     public init(
         database: DatabaseLocation = .sqlite(path: "digits.sqlite"), hostname: String = "127.0.0.1", port: Int = 8080,
-        mnistDirectory: MNISTDirectory, modelFile: String? = nil, networkSizes: [Int] = [784, 30, 10],
+        modelFile: String? = nil, networkSizes: [Int] = [784, 30, 10],
         training: TrainingOptions = TrainingOptions(), seed: UInt64 = 1, retraining: RetrainingPolicy = RetrainingPolicy(),
         adminToken: String? = nil, adminTokenFile: String = "digits-admin-token", storesPerMinute: Int? = 60, corsOrigins: [String] = []
     ) {
@@ -39,7 +36,6 @@ public struct ServerSettings: Sendable {
         self.database = database
         self.hostname = hostname
         self.port = port
-        self.mnistDirectory = mnistDirectory
         self.modelFile = modelFile
         self.networkSizes = networkSizes
         self.training = training
@@ -51,9 +47,9 @@ public struct ServerSettings: Sendable {
     }
 
     /// The settings for an in-process test: SQLite in memory, a quick network.
-    public static func testing(mnistDirectory: String) -> ServerSettings {
+    public static func testing() -> ServerSettings {
         ServerSettings(
-            database: .sqlite(path: ":memory:"), mnistDirectory: MNISTDirectory(path: mnistDirectory, isExplicit: true),
+            database: .sqlite(path: ":memory:"),
             networkSizes: [784, 20, 10], training: TrainingOptions(epochs: 1), adminToken: "test-admin-token", storesPerMinute: nil)
     }
 }

@@ -4,24 +4,83 @@ import FluentSQLiteDriver
 import SQLKit
 import Vapor
 
-/// Builds the whole server on `app`: database, migrations, MNIST on first start, the live
-/// model, middleware and routes. `digits serve` and the tests both call it.
-public func configure(_ app: Application, settings: ServerSettings) async throws {
+/// Builds the whole server on `app`, in three steps that each own one concern: the database
+/// and its migrations, the model's life (MNIST on first start, the live version, retraining),
+/// then middleware and routes. `digits serve` and the tests both call it; `mnist` says where
+/// the first start's MNIST comes from (the command reads the files, tests make a few digits).
+public func configure(_ app: Application, settings: ServerSettings, mnist: MNISTSupply) async throws {
     try await useDatabase(settings.database, on: app)
+    let model = try await startModel(on: app, settings: settings, mnist: mnist)
+    try useRoutes(on: app, settings: settings, model: model)
+    // Digits stored while the server was down, or a retraining cut short, may be due.
+    await model.retrainer.considerRetraining()
+}
+
+/// What the routes need of the model's life.
+struct ServerModel: Sendable {
+    let versions: ModelVersions
+    let retrainer: Retrainer
+    let metrics: ServerMetrics
+    var live: LiveModel { versions.live }
+}
+
+/// Registers the database, and for a file a second pool for the retraining's bulk reads, and
+/// migrates it.
+///
+/// SQLite runs in WAL mode: readers never wait for the writer nor it for them, so a retraining
+/// reading 70,000 rows no longer holds up stores. `synchronous` is NORMAL: a commit appends to
+/// the log without waiting for the disk, and the log is synced at each checkpoint, which
+/// `WALCheckpoints` runs once a second off the request path. A digit the server acknowledged
+/// survives the process being killed (the kill -9 test); a power cut can lose the last
+/// second of them. FULL would sync the log at every commit, and fsync on this machine's disk
+/// takes 0.2 ms usually but 130-290 ms now and then: two clients storing at once saw p90
+/// 124 ms and p99 450 ms with FULL, against a p99 of 1.6 ms for the fsync-free reads.
+/// Writers wait for each other at most `busyTimeoutMilliseconds`, then fail with 503.
+func useDatabase(_ location: DatabaseLocation, on app: Application) async throws {
+    switch location {
+    case .sqlite(let path) where path == ":memory:":
+        app.databases.use(.sqlite(.memory), as: .sqlite)
+    case .sqlite(let path):
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        app.databases.use(.sqlite(.file(path)), as: .bulkReads, isDefault: false)
+        if let sql = app.db as? any SQLDatabase { try await sql.raw("PRAGMA journal_mode = WAL").run() }
+        app.lifecycle.use(WALCheckpoints(database: app.db(.bulkReads)))
+    case .postgres(let url):
+        app.databases.use(try .postgres(url: url), as: .psql)
+        app.databases.use(try .postgres(url: url), as: .bulkReads, isDefault: false)
+    }
+    app.logger.info("database: \(location)")
     app.migrations.add(CreateDigits())
     app.migrations.add(CreateModelStates())
     app.migrations.add(AddRetrainingColumns())
     app.migrations.add(AddDigitIndexes())
     app.migrations.add(AddIdempotencyKeys())
+    app.migrations.add(RenameMisleadingNames())
     try await app.autoMigrate()
+}
 
+/// MNIST into the database on first start, a live version, and the retrainer beside it.
+func startModel(on app: Application, settings: ServerSettings, mnist: MNISTSupply) async throws -> ServerModel {
+    try await MNISTImporter.importIfNeeded(from: mnist, on: app.db, logger: app.logger)
+    let metrics = ServerMetrics()
+    let versions = ModelVersions(database: app.db, live: LiveModel(metrics: metrics), logger: app.logger, metrics: metrics)
+    let retrainer = Retrainer(
+        settings: settings, database: app.db, bulkReads: app.databases.ids().contains(.bulkReads) ? app.db(.bulkReads) : nil,
+        versions: versions, logger: app.logger, metrics: metrics)
+    try await retrainer.clearClaimsLeftByACrash()
+    try await versions.start(firstModel: FirstModel(settings: settings))
+    app.storage[ServerModelKey.self] = ServerModel(versions: versions, retrainer: retrainer, metrics: metrics)
+    return ServerModel(versions: versions, retrainer: retrainer, metrics: metrics)
+}
+
+/// Middleware and routes, and what runs beside the requests until shutdown.
+func useRoutes(on app: Application, settings: ServerSettings, model: ServerModel) throws {
     app.http.server.configuration.hostname = settings.hostname
     app.http.server.configuration.port = settings.port
     // Larger bodies are refused (413) while they stream in, before they are held in memory.
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: DrawingInput.maxBodyBytes)
     app.middleware = Middlewares()
-    let metrics = ServerMetrics()
-    app.middleware.use(RequestMetricsMiddleware(metrics: metrics))
+    app.middleware.use(RequestMetricsMiddleware(metrics: model.metrics))
     if !settings.corsOrigins.isEmpty {
         // First, so that error responses carry the CORS headers too.
         app.middleware.use(
@@ -36,59 +95,20 @@ public func configure(_ app: Application, settings: ServerSettings) async throws
     app.middleware.use(CrossSiteGuard(allowedOrigins: settings.corsOrigins))
     app.middleware.use(MethodNotAllowed(routes: app.routes))
 
-    try await MNISTImporter.importIfNeeded(from: settings.mnistDirectory, on: app.db, logger: app.logger)
-    let live = LiveModel(metrics: metrics)
-    try await ModelBootstrap.start(settings: settings, database: app.db, live: live, logger: app.logger)
-
-    let retrainer = Retrainer(
-        settings: settings, database: app.db, bulkReads: app.databases.ids().contains(.bulkReads) ? app.db(.bulkReads) : nil, live: live,
-        logger: app.logger, metrics: metrics)
     let drawings = DrawingWorkers()
-    app.lifecycle.use(Shutdown(retrainer: retrainer, drawings: drawings))
-    app.storage[RetrainerKey.self] = retrainer
-    app.storage[LiveModelKey.self] = live
-    // Digits stored while the server was down, or a retraining cut short, may be due.
-    await retrainer.considerRetraining()
-
+    app.lifecycle.use(Shutdown(retrainer: model.retrainer, drawings: drawings))
     let admin = AdminGuard(
         token: try AdminToken.resolve(configured: settings.adminToken, file: settings.adminTokenFile, logger: app.logger))
-    try app.register(collection: GuessController(live: live, drawings: drawings, metrics: metrics))
-    try app.register(collection: MetricsController(metrics: metrics))
+    try app.register(collection: GuessController(live: model.live, drawings: drawings, metrics: model.metrics))
+    try app.register(collection: MetricsController(metrics: model.metrics))
     try app.register(collection: OpenAPIController())
     try app.register(collection: PageController())
-    try app.register(collection: HealthController(live: live))
+    try app.register(collection: HealthController(live: model.live))
     try app.register(
         collection: DigitController(
-            live: live, retrainer: retrainer, policy: settings.retraining, admin: admin,
-            rateLimiter: settings.storesPerMinute.map(RateLimiter.init(perMinute:)), drawings: drawings, metrics: metrics))
-    try app.register(collection: ModelController(live: live, retrainer: retrainer, policy: settings.retraining, admin: admin))
-}
-
-/// Registers the database, and for a file a second pool for the retraining's bulk reads.
-///
-/// SQLite runs in WAL mode: readers never wait for the writer nor it for them, so a retraining
-/// reading 70,000 rows no longer holds up stores. `synchronous` is NORMAL: a commit appends to
-/// the log without waiting for the disk, and the log is synced at each checkpoint, which
-/// `WALCheckpoints` runs once a second off the request path. A digit the server acknowledged
-/// survives the process being killed (the kill -9 test); a power cut can lose the last
-/// second of them. FULL would sync the log at every commit, and fsync on this machine's disk
-/// takes 0.2 ms usually but 130-290 ms now and then: two clients storing at once saw p90
-/// 124 ms and p99 450 ms with FULL, against a p99 of 1.6 ms for the fsync-free reads.
-/// Writers wait for each other at most `busyTimeoutMilliseconds`, then fail with 503.
-private func useDatabase(_ location: DatabaseLocation, on app: Application) async throws {
-    switch location {
-    case .sqlite(let path) where path == ":memory:":
-        app.databases.use(.sqlite(.memory), as: .sqlite)
-    case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
-        app.databases.use(.sqlite(.file(path)), as: .bulkReads, isDefault: false)
-        if let sql = app.db as? any SQLDatabase { try await sql.raw("PRAGMA journal_mode = WAL").run() }
-        app.lifecycle.use(WALCheckpoints(database: app.db(.bulkReads)))
-    case .postgres(let url):
-        app.databases.use(try .postgres(url: url), as: .psql)
-        app.databases.use(try .postgres(url: url), as: .bulkReads, isDefault: false)
-    }
-    app.logger.info("database: \(location)")
+            model: model, policy: settings.retraining, admin: admin,
+            rateLimiter: settings.storesPerMinute.map(RateLimiter.init(perMinute:)), drawings: drawings))
+    try app.register(collection: ModelController(model: model, policy: settings.retraining, admin: admin))
 }
 
 extension DatabaseID {
@@ -108,12 +128,7 @@ struct Shutdown: LifecycleHandler {
     }
 }
 
-/// Where tests find the server's retrainer.
-struct RetrainerKey: StorageKey {
-    typealias Value = Retrainer
-}
-
-/// Where tests find the server's live model.
-struct LiveModelKey: StorageKey {
-    typealias Value = LiveModel
+/// Where tests find the server's model life (its versions, live model and retrainer).
+struct ServerModelKey: StorageKey {
+    typealias Value = ServerModel
 }

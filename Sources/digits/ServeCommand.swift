@@ -68,7 +68,6 @@ struct ServeCommand: AsyncParsableCommand {
             : corsOrigin
         return ServerSettings(
             database: location, hostname: hostname ?? environment["DIGITS_HOSTNAME"] ?? "127.0.0.1", port: port,
-            mnistDirectory: MNISTDirectory.resolve(flag: data.directory, environment: environment),
             modelFile: model ?? environment["DIGITS_MODEL"], retraining: RetrainingPolicy(every: every),
             adminToken: adminToken ?? environment["DIGITS_ADMIN_TOKEN"],
             adminTokenFile: adminTokenFile ?? environment["DIGITS_ADMIN_TOKEN_FILE"] ?? "digits-admin-token",
@@ -88,8 +87,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try settings()
+        let directory = MNISTDirectory.resolve(flag: data.directory)
+        let mnist = MNISTSupply { logger in try MNISTSource.load(directory) { logger.info("\($0)") } }
         do {
-            try await runServer(settings: settings)
+            try await runServer(settings: settings, mnist: mnist)
         } catch {
             throw CommandFailure("the server stopped: \(DatabaseErrors.explain(error))")
         }

@@ -19,7 +19,7 @@ func storeSeven(label: Int = 7, on app: Application) async throws -> StoredDigit
     return try #require(stored)
 }
 
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
+@Suite(.serialized)
 struct ModelEndpointTests {
     @Test func showsTheLiveModelAndTheHistory() async throws {
         try await withApp { app in
@@ -60,13 +60,13 @@ struct ModelEndpointTests {
                     #expect(decoded.reason == "the admin token is wrong")
                 }
             }
-            #expect(try await ModelStateRecord.query(on: app.db).count() == 1)
+            #expect(try await ModelVersionRecord.query(on: app.db).count() == 1)
         }
     }
 
     @Test func anAdminRetrainsCancelsAndRollsBack() async throws {
         try await withApp { app in
-            let retrainer = try #require(app.storage[RetrainerKey.self])
+            let retrainer = try model(of: app).retrainer
             try await app.testing().test(.POST, "api/model/retrain", headers: adminHeaders) { response in
                 #expect(response.status == .accepted)
                 let decoded = try response.content.decode(RetrainingResponse.self)
@@ -101,7 +101,7 @@ struct ModelEndpointTests {
                 let guess = try response.content.decode(GuessResponse.self)
                 #expect(guess.modelVersion == 1)
             }
-            let live = try await ModelStateRecord.query(on: app.db).filter(\.$isLive == true).all().map(\.version)
+            let live = try await ModelVersionRecord.query(on: app.db).filter(\.$isLive == true).all().map(\.version)
             #expect(live == [1])
             for (path, status) in [("api/models/99/live", HTTPStatus.notFound), ("api/models/one/live", .badRequest)] {
                 try await app.testing().test(.POST, path, headers: adminHeaders) { response in
@@ -116,7 +116,7 @@ struct ModelEndpointTests {
             $0.networkSizes = [784, 100, 10]
             $0.training.epochs = 30
         }) { app in
-            let retrainer = try #require(app.storage[RetrainerKey.self])
+            let retrainer = try model(of: app).retrainer
             _ = try await retrainer.retrainNow()
             try await app.testing().test(.DELETE, "api/model/training", headers: adminHeaders) { response in
                 #expect(response.status == .ok)
@@ -132,11 +132,13 @@ struct ModelEndpointTests {
     }
 }
 
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
+@Suite(.serialized)
 struct PeopleDigitsTests {
     @Test func listsPeoplesDigitsNewestFirstInPages() async throws {
         try await withApp { app in
-            let stored = [try await storeSeven(label: 1, on: app), try await storeSeven(label: 2, on: app), try await storeSeven(label: 3, on: app)]
+            let stored = [
+                try await storeSeven(label: 1, on: app), try await storeSeven(label: 2, on: app), try await storeSeven(label: 3, on: app),
+            ]
             try await app.testing().test(.GET, "api/digits?per=2") { response in
                 #expect(response.status == .ok)
                 let page = try response.content.decode(PersonDigitPage.self)
@@ -173,7 +175,7 @@ struct PeopleDigitsTests {
             try await app.testing().test(.DELETE, "api/digits/not-a-uuid", headers: adminHeaders) { response in
                 #expect(response.status == .badRequest)
             }
-            #expect(try await DigitRecord.query(on: app.db).count() == 70_000)
+            #expect(try await DigitRecord.query(on: app.db).count() == TestDigits.total)
         }
     }
 

@@ -11,7 +11,7 @@ import VaporTesting
 
 /// What a careless or hostile client sends: extreme numbers, methods a route lacks, drawings
 /// built to be costly, requests from other sites' pages, retried stores.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
+@Suite(.serialized)
 struct HostileInputTests {
     static let extremes = ["0", "-1", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "abc", "1.5", "1e3", ""]
 
@@ -199,16 +199,13 @@ struct HostileInputTests {
                 let decoded = try response.content.decode(ErrorBody.self)
                 #expect(decoded.reason.contains("at most 2048 pixels a side"))
             }
-            // A phone's pad (1,260 px at 3x) is read by the workers and answers like a small one.
-            for side in [280, 1260] {
-                try await app.testing().test(
-                    .POST, "api/guess", headers: ["Content-Type": "image/png"], body: ByteBuffer(bytes: sevenPNG(side: side))
-                ) {
-                    response in
-                    #expect(response.status == .ok, "\(side)")
-                    let decoded = try response.content.decode(GuessResponse.self)
-                    #expect(decoded.digit == 7, "\(side)")
-                }
+            // A phone's pad (1,260 px at 3x) is read by the workers; RealMNISTTests checks it reads as 7.
+            try await app.testing().test(
+                .POST, "api/guess", headers: ["Content-Type": "image/png"], body: ByteBuffer(bytes: sevenPNG(side: 1260))
+            ) { response in
+                #expect(response.status == .ok)
+                let decoded = try response.content.decode(GuessResponse.self)
+                #expect(decoded.pixels.count == 784)
             }
         }
     }
@@ -289,17 +286,17 @@ struct HostileInputTests {
             $0.networkSizes = [784, 100, 10]
             $0.training.epochs = 1
         }) { app in
-            let retrainer = try #require(app.storage[RetrainerKey.self])
+            let retrainer = try model(of: app).retrainer
             #expect(try await retrainer.retrainNow() == 2)
             // Judging takes four evaluations of 10,000 to 50,000 digits.
             while retrainer.current?.stage != "judging" { try await Task.sleep(for: .milliseconds(1)) }
             #expect(await retrainer.cancel() == .cancelling(2))
             await retrainer.waitUntilIdle()
-            let second = try #require(try await ModelStateRecord.query(on: app.db).filter(\.$version == 2).first())
+            let second = try #require(try await ModelVersionRecord.query(on: app.db).filter(\.$version == 2).first())
             #expect(second.outcome == .cancelled)
             #expect(second.reason == "cancelled while it was being judged", "\(second.reason ?? "")")
             #expect(!second.isLive)
-            #expect(app.storage[LiveModelKey.self]?.current()?.version == 1)
+            #expect(try model(of: app).live.current()?.version == 1)
         }
     }
 
@@ -307,19 +304,19 @@ struct HostileInputTests {
     @Test func aRowThatCouldNotBeClosedDoesNotBlockLaterRetrainings() async throws {
         try await withApp({ $0.training.epochs = 30 }) { app in
             let sql = try #require(app.db as? any SQLDatabase)
-            let retrainer = try #require(app.storage[RetrainerKey.self])
+            let retrainer = try model(of: app).retrainer
             #expect(try await retrainer.retrainNow() == 2)
             try await sql.raw(
-                "CREATE TRIGGER refuse_closing BEFORE UPDATE OF is_training ON model_states BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+                "CREATE TRIGGER refuse_closing BEFORE UPDATE OF is_training ON model_versions BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
             ).run()
             while retrainer.current?.progress ?? 0 == 0 { try await Task.sleep(for: .milliseconds(20)) }
             #expect(await retrainer.cancel() == .cancelling(2))
             await retrainer.waitUntilIdle()
-            let stuck = try #require(try await ModelStateRecord.query(on: app.db).filter(\.$version == 2).first())
+            let stuck = try #require(try await ModelVersionRecord.query(on: app.db).filter(\.$version == 2).first())
             #expect(stuck.isTraining)
             try await sql.raw("DROP TRIGGER refuse_closing").run()
             #expect(try await retrainer.retrainNow() == 3)
-            let closed = try #require(try await ModelStateRecord.query(on: app.db).filter(\.$version == 2).first())
+            let closed = try #require(try await ModelVersionRecord.query(on: app.db).filter(\.$version == 2).first())
             #expect(!closed.isTraining && closed.outcome == .failed)
             _ = await retrainer.cancel()
             await retrainer.waitUntilIdle()

@@ -63,7 +63,9 @@ struct OpenAPIDocument {
                 for (index, item) in items.enumerated() { found += problems(item, against: itemSchema, at: "\(where_)[\(index)]") }
             }
         case ("string", .string(let text)):
-            if let allowed = schema["enum"] as? [String], !allowed.contains(text) { found.append("\(where_) is \(text), not one of \(allowed)") }
+            if let allowed = schema["enum"] as? [String], !allowed.contains(text) {
+                found.append("\(where_) is \(text), not one of \(allowed)")
+            }
         case ("integer", .number(let number)) where number.rounded() == number: break
         case ("number", .number), ("boolean", .bool), (nil, _): break
         case (let type?, _): found.append("\(where_) is not of type \(type): \(value.text.prefix(40))")
@@ -72,7 +74,7 @@ struct OpenAPIDocument {
     }
 }
 
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
+@Suite(.serialized)
 struct OpenAPIConformanceTests {
     /// "GET /api/models/{version}/live" for every route the server has.
     func serverOperations(_ app: Application) -> Set<String> {
@@ -150,17 +152,22 @@ struct OpenAPIConformanceTests {
             try await check(.GET, "health", documented: "/health", expecting: .ok)
             try await check(.GET, "metrics", documented: "/metrics", expecting: .ok)
             try await check(.POST, "api/guess", documented: "/api/guess", headers: png, body: ByteBuffer(bytes: sevenPNG()), expecting: .ok)
-            try await check(.POST, "api/guess", documented: "/api/guess", headers: png, body: ByteBuffer(string: "x"), expecting: .badRequest)
-            try await check(.POST, "api/guess", documented: "/api/guess", headers: png, body: ByteBuffer(bytes: blank), expecting: .unprocessableEntity)
+            try await check(
+                .POST, "api/guess", documented: "/api/guess", headers: png, body: ByteBuffer(string: "x"), expecting: .badRequest)
+            try await check(
+                .POST, "api/guess", documented: "/api/guess", headers: png, body: ByteBuffer(bytes: blank), expecting: .unprocessableEntity)
             try await check(.POST, "api/guess", documented: "/api/guess", headers: json, body: storeBody, expecting: .unsupportedMediaType)
             try await check(
-                .POST, "api/guess", documented: "/api/guess", headers: png, body: ByteBuffer(repeating: 0, count: 3 << 20), expecting: .payloadTooLarge)
+                .POST, "api/guess", documented: "/api/guess", headers: png, body: ByteBuffer(repeating: 0, count: 3 << 20),
+                expecting: .payloadTooLarge)
             try await check(.POST, "api/digits", documented: "/api/digits", headers: json, body: storeBody, expecting: .created)
             try await check(
-                .POST, "api/digits", documented: "/api/digits", headers: json, body: ByteBuffer(string: #"{"label": 1}"#), expecting: .badRequest)
+                .POST, "api/digits", documented: "/api/digits", headers: json, body: ByteBuffer(string: #"{"label": 1}"#),
+                expecting: .badRequest)
             try await check(
                 .POST, "api/digits", documented: "/api/digits", headers: json,
-                body: ByteBuffer(string: #"{"image": "\#(Data(sevenPNG()).base64EncodedString())", "label": 10}"#), expecting: .unprocessableEntity)
+                body: ByteBuffer(string: #"{"image": "\#(Data(sevenPNG()).base64EncodedString())", "label": 10}"#),
+                expecting: .unprocessableEntity)
             try await check(.GET, "api/digits", documented: "/api/digits", expecting: .ok)
             try await check(.GET, "api/digits?per=1000", documented: "/api/digits", expecting: .badRequest)
             try await check(.GET, "api/model", documented: "/api/model", expecting: .ok)
@@ -169,16 +176,20 @@ struct OpenAPIConformanceTests {
             try await check(.POST, "api/model/retrain", documented: "/api/model/retrain", headers: adminHeaders, expecting: .conflict)
             try await check(.GET, "api/model", documented: "/api/model", expecting: .ok)  // with a retraining running
             try await check(.DELETE, "api/model/training", documented: "/api/model/training", headers: adminHeaders, expecting: .ok)
-            await app.storage[RetrainerKey.self]?.waitUntilIdle()
+            await (try model(of: app)).retrainer.waitUntilIdle()
             try await check(.DELETE, "api/model/training", documented: "/api/model/training", headers: adminHeaders, expecting: .notFound)
             try await check(.GET, "api/models", documented: "/api/models", expecting: .ok)
             try await check(.POST, "api/models/1/live", documented: "/api/models/{version}/live", headers: adminHeaders, expecting: .ok)
-            try await check(.POST, "api/models/2/live", documented: "/api/models/{version}/live", headers: adminHeaders, expecting: .conflict)
-            try await check(.POST, "api/models/9/live", documented: "/api/models/{version}/live", headers: adminHeaders, expecting: .notFound)
-            try await check(.POST, "api/models/x/live", documented: "/api/models/{version}/live", headers: adminHeaders, expecting: .badRequest)
+            try await check(
+                .POST, "api/models/2/live", documented: "/api/models/{version}/live", headers: adminHeaders, expecting: .conflict)
+            try await check(
+                .POST, "api/models/9/live", documented: "/api/models/{version}/live", headers: adminHeaders, expecting: .notFound)
+            try await check(
+                .POST, "api/models/x/live", documented: "/api/models/{version}/live", headers: adminHeaders, expecting: .badRequest)
             let stored = try await storeSeven(on: app)
             try await check(.DELETE, "api/digits/\(stored.id)", documented: "/api/digits/{id}", expecting: .unauthorized)
-            try await check(.DELETE, "api/digits/\(stored.id)", documented: "/api/digits/{id}", headers: adminHeaders, expecting: .noContent)
+            try await check(
+                .DELETE, "api/digits/\(stored.id)", documented: "/api/digits/{id}", headers: adminHeaders, expecting: .noContent)
             try await check(.DELETE, "api/digits/\(stored.id)", documented: "/api/digits/{id}", headers: adminHeaders, expecting: .notFound)
             try await check(.DELETE, "api/digits/x", documented: "/api/digits/{id}", headers: adminHeaders, expecting: .badRequest)
             try await check(.GET, "openapi.json", documented: "/openapi.json", expecting: .ok)

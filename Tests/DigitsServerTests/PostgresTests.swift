@@ -17,11 +17,11 @@ let testPostgresURL = ProcessInfo.processInfo.environment["DIGITS_TEST_POSTGRES_
 /// empty (`.ci/run` starts one); skipped otherwise, with that hint.
 @Suite(
     .serialized,
-    .enabled(if: testPostgresURL != nil, "set DIGITS_TEST_POSTGRES_URL=postgres://USER:PASSWORD@HOST/DATABASE to test on PostgreSQL"),
-    .enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
+    .enabled(if: testPostgresURL != nil, "set DIGITS_TEST_POSTGRES_URL=postgres://USER:PASSWORD@HOST/DATABASE to test on PostgreSQL")
+)
 struct PostgresTests {
     var settings: ServerSettings {
-        var settings = ServerSettings.testing(mnistDirectory: ProcessInfo.processInfo.environment["MNIST_DIR"]!)
+        var settings = ServerSettings.testing()
         settings.database = .postgres(url: testPostgresURL!)
         return settings
     }
@@ -45,7 +45,7 @@ struct PostgresTests {
         try await emptyDatabase()
         try await withApp(settings: settings) { app in
             let imported = try await DigitRecord.query(on: app.db).count()
-            #expect(imported == 70_000)
+            #expect(imported == TestDigits.total)
             try await app.testing().test(.POST, "api/guess", headers: ["Content-Type": "image/png"], body: ByteBuffer(bytes: sevenPNG())) {
                 response in
                 #expect(response.status == .ok)
@@ -55,10 +55,10 @@ struct PostgresTests {
             var started: [Int?] = []
             for _ in 0..<10 { started.append(try await storeSeven(on: app).retrainingStarted) }
             #expect(started.compactMap { $0 } == [2])
-            try await #require(app.storage[RetrainerKey.self]).waitUntilIdle()
-            let second = try #require(try await ModelStateRecord.query(on: app.db).filter(\.$version == 2).first())
+            await (try model(of: app)).retrainer.waitUntilIdle()
+            let second = try #require(try await ModelVersionRecord.query(on: app.db).filter(\.$version == 2).first())
             #expect(second.outcome == .promoted && second.isLive && !second.isTraining)
-            #expect(second.trainedOn == 50_000 + 8)
+            #expect(second.trainedOn == TestDigits.trainingCount + 8)
         }
         // A restart reads what is stored: no second import, version 2 still live.
         try await withApp(settings: settings) { app in
@@ -81,7 +81,7 @@ struct PostgresTests {
         try await emptyDatabase()
         try await withApp(settings: settings) { app in
             try await claimFromTwoServers(on: app, settings: settings) { claimed in #expect(claimed == [2]) }
-            let training = try await ModelStateRecord.query(on: app.db).filter(\.$isTraining == true).count()
+            let training = try await ModelVersionRecord.query(on: app.db).filter(\.$isTraining == true).count()
             #expect(training == 0)
         }
     }

@@ -11,9 +11,13 @@ import VaporTesting
 /// retraining at the same moment; `body` gets the versions they claimed while the claimed
 /// one runs, then both are shut down.
 func claimFromTwoServers(on app: Application, settings: ServerSettings, _ body: ([Int]) async throws -> Void) async throws {
-    let live = LiveModel()
-    let first = Retrainer(settings: settings, database: app.db, live: live, logger: app.logger)
-    let second = Retrainer(settings: settings, database: app.db, live: live, logger: app.logger)
+    func server() -> Retrainer {
+        let metrics = ServerMetrics()
+        let versions = ModelVersions(database: app.db, live: LiveModel(), logger: app.logger, metrics: metrics)
+        return Retrainer(settings: settings, database: app.db, versions: versions, logger: app.logger, metrics: metrics)
+    }
+    let first = server()
+    let second = server()
     async let a = first.retrainNow()
     async let b = second.retrainNow()
     let claimed = try await [a, b].compactMap { $0 }
@@ -22,30 +26,30 @@ func claimFromTwoServers(on app: Application, settings: ServerSettings, _ body: 
     await second.shutDown()
 }
 
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
+@Suite(.serialized)
 struct RetrainingTests {
     func store(_ label: Int, on app: Application) async throws -> StoredDigitResponse {
         try await storeSeven(label: label, on: app)
     }
 
     /// A model-state row marked as training, as a claim (or a crash during training) leaves it.
-    func trainingRow(version: Int) -> ModelStateRecord {
-        let record = ModelStateRecord()
+    func trainingRow(version: Int) -> ModelVersionRecord {
+        let record = ModelVersionRecord()
         record.version = version
-        record.network = ""
+        record.modelFile = ""
         record.isTraining = true
         record.isLive = false
         record.hyperparameters = "{}"
         record.trainedOn = 0
-        record.peopleSeen = 0
+        record.peopleDigits = 0
         return record
     }
 
-    func versions(on app: Application) async throws -> [ModelStateRecord] {
-        try await ModelStateRecord.query(on: app.db).sort(\.$version).all()
+    func versions(on app: Application) async throws -> [ModelVersionRecord] {
+        try await ModelVersionRecord.query(on: app.db).sort(\.$version).all()
     }
 
-    func retrainer(of app: Application) throws -> Retrainer { try #require(app.storage[RetrainerKey.self]) }
+    func retrainer(of app: Application) throws -> Retrainer { try model(of: app).retrainer }
 
     @Test func tenVerifiedDigitsStartOneRetrainingAndTheNewModelGoesLive() async throws {
         try await withApp { app in
@@ -60,12 +64,13 @@ struct RetrainingTests {
             let second = try #require(records.last)
             #expect(second.outcome == .promoted)
             #expect(second.isLive && !second.isTraining)
-            #expect(second.peopleSeen == 10)
-            #expect(second.trainedOn == 50_000 + 8)
+            #expect(second.peopleDigits == 10)
+            #expect(second.trainedOn == TestDigits.trainingCount + 8)
             #expect(second.peopleAccuracy != nil)
             #expect((second.testAccuracy ?? 0) > 0.8)
             #expect(records.first?.isLive == false)
-            try await app.testing().test(.POST, "api/guess", headers: ["Content-Type": "image/png"], body: ByteBuffer(bytes: sevenPNG())) { response in
+            try await app.testing().test(.POST, "api/guess", headers: ["Content-Type": "image/png"], body: ByteBuffer(bytes: sevenPNG())) {
+                response in
                 let guess = try response.content.decode(GuessResponse.self)
                 #expect(guess.modelVersion == 2)
             }
@@ -89,7 +94,7 @@ struct RetrainingTests {
 
     @Test func twoServersOnOneDatabaseClaimOneRetraining() async throws {
         try await withApp { app in
-            try await claimFromTwoServers(on: app, settings: ServerSettings.testing(mnistDirectory: "")) { claimed in
+            try await claimFromTwoServers(on: app, settings: ServerSettings.testing()) { claimed in
                 #expect(claimed == [2])
                 // The database itself refuses a second row marked as training.
                 let intruder = trainingRow(version: 3)
@@ -109,9 +114,9 @@ struct RetrainingTests {
             #expect(second.outcome == .rejected)
             #expect(!second.isLive && !second.isTraining)
             #expect(second.reason?.contains("MNIST validation") == true, "\(second.reason ?? "")")
-            #expect(!second.network.isEmpty)
+            #expect(!second.modelFile.isEmpty)
             #expect(records.first?.isLive == true)
-            #expect(app.storage[LiveModelKey.self]?.current()?.version == 1)
+            #expect(try model(of: app).live.current()?.version == 1)
         }
     }
 
@@ -129,7 +134,7 @@ struct RetrainingTests {
             let second = try #require(try await versions(on: app).last)
             #expect(second.outcome == .cancelled)
             #expect(!second.isTraining && !second.isLive)
-            #expect(app.storage[LiveModelKey.self]?.current()?.version == 1)
+            #expect(try model(of: app).live.current()?.version == 1)
             #expect(try await retrainer.retrainNow() == 3)
             _ = await retrainer.cancel()
             await retrainer.waitUntilIdle()
@@ -146,15 +151,15 @@ struct RetrainingTests {
             #expect(second.outcome == .failed)
             #expect(second.reason?.contains("0 validation digits") == true, "\(second.reason ?? "")")
             #expect(!second.isTraining)
-            #expect(app.storage[LiveModelKey.self]?.current()?.version == 1)
+            #expect(try model(of: app).live.current()?.version == 1)
             #expect(try await retrainer.retrainNow() == 3)
             await retrainer.waitUntilIdle()
         }
     }
 
     @Test func aRetrainingCutShortByACrashIsClearedAtStartUp() async throws {
-        var settings = ServerSettings.testing(mnistDirectory: ProcessInfo.processInfo.environment["MNIST_DIR"]!)
-        let copy = try await TemplateDatabase.shared.copy()
+        var settings = ServerSettings.testing()
+        let copy = try await TemplateDatabase.testDigits.copy()
         settings.database = .sqlite(path: copy)
         defer { try? FileManager.default.removeItem(atPath: copy) }
         try await withApp(settings: settings) { app in

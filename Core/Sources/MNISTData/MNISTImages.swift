@@ -48,6 +48,12 @@ public struct MNISTSplit: Sendable {
     public let validation: MNISTImages
     public let test: MNISTImages
 
+    public init(training: MNISTImages, validation: MNISTImages, test: MNISTImages) {
+        self.training = training
+        self.validation = validation
+        self.test = test
+    }
+
     /// How many of the 60,000 training images train; the rest validate.
     public static let trainingCount = 50_000
 }

@@ -8,13 +8,11 @@ import Vapor
 /// - `GET /api/digits?page=1&per=20`: people's digits, newest first.
 /// - `DELETE /api/digits/:id` (admin): remove one, say a drawing with a wrong label.
 struct DigitController: RouteCollection {
-    let live: LiveModel
-    let retrainer: Retrainer
+    let model: ServerModel
     let policy: RetrainingPolicy
     let admin: AdminGuard
     let rateLimiter: RateLimiter?
     let drawings: DrawingWorkers
-    let metrics: ServerMetrics
 
     func boot(routes: any RoutesBuilder) throws {
         let storing = rateLimiter.map { routes.grouped($0) } ?? routes
@@ -68,13 +66,13 @@ struct DigitController: RouteCollection {
         }
         let key = try IdempotencyKey.from(request)
         let digit = try await drawings.normalise(drawing.png, client: request.clientAddress, on: request.eventLoop).get()
-        let (network, _) = try live.required()
+        let (network, _) = try model.live.required()
         let stored = try await DigitStore.store(
             digit, label: label, guessed: network.predict(digit.pixels), key: key, every: policy.every, on: request.db)
         var startedVersion: Int?
         if !stored.isReplay {
-            metrics.stored(set: stored.record.set)
-            startedVersion = await retrainer.considerRetraining()
+            model.metrics.stored(set: stored.record.set)
+            startedVersion = await model.retrainer.considerRetraining()
         }
         let body = StoredDigitResponse(
             id: stored.record.id ?? UUID(), label: label, guessedLabel: stored.record.guessedLabel ?? label, set: stored.record.set,

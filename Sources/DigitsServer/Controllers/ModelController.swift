@@ -1,5 +1,4 @@
 import Fluent
-import NeuralNetwork
 import Vapor
 
 /// The model: what is live, what is training, every version; admins roll back and retrain.
@@ -10,8 +9,7 @@ import Vapor
 /// - `POST /api/model/retrain` (admin): start a retraining now.
 /// - `DELETE /api/model/training` (admin): cancel the retraining in progress.
 struct ModelController: RouteCollection {
-    let live: LiveModel
-    let retrainer: Retrainer
+    let model: ServerModel
     let policy: RetrainingPolicy
     let admin: AdminGuard
 
@@ -25,47 +23,30 @@ struct ModelController: RouteCollection {
     }
 
     @Sendable func status(request: Request) async throws -> ModelStatusResponse {
-        guard let record = try await ModelStateRecord.summaries(on: request.db).filter(\.$isLive == true).first() else {
+        guard let record = try await ModelVersions.liveSummary(on: request.db) else {
             throw Abort(.serviceUnavailable, reason: "no model is live yet; the first one is still training")
         }
         return ModelStatusResponse(
-            live: ModelVersionResponse(record), training: retrainer.current,
-            digitsUntilRetraining: try await Retrainer.digitsUntilRetraining(every: policy.every, on: request.db),
+            live: ModelVersionResponse(record), training: model.retrainer.current,
+            digitsUntilRetraining: try await ModelVersions.digitsUntilRetraining(every: policy.every, on: request.db),
             retrainEvery: policy.every)
     }
 
     @Sendable func history(request: Request) async throws -> ModelHistoryResponse {
-        let records = try await ModelStateRecord.summaries(on: request.db).sort(\.$version, .descending).all()
+        let records = try await ModelVersionRecord.summaries(on: request.db).sort(\.$version, .descending).all()
         return ModelHistoryResponse(versions: records.map(ModelVersionResponse.init))
     }
 
     @Sendable func makeLive(request: Request) async throws -> ModelVersionResponse {
         let version = try request.boundedParameter("version", in: RequestBounds.version)
-        guard let record = try await ModelStateRecord.query(on: request.db).filter(\.$version == version).first() else {
-            throw Abort(.notFound, reason: "there is no model version \(version)")
-        }
-        guard !record.isTraining, !record.network.isEmpty else {
-            throw Abort(.conflict, reason: "version \(version) has no trained network (\(record.outcome?.rawValue ?? "training"))")
-        }
-        let network: Network
-        do {
-            network = try ModelFile.decode(record.network).network
-        } catch {
-            throw Abort(.conflict, reason: "version \(version)'s stored network cannot be read: \(error)")
-        }
-        try await request.db.writeTransaction { database in
-            try await ModelStateRecord.unsetLive(on: database)
-            try await ModelStateRecord.query(on: database).set(\.$isLive, to: true).filter(\.$version == version).update()
-        }
-        live.replace(with: network, version: version)
+        let record = try await model.versions.rollBack(to: version)
         request.logger.notice("version \(version) made live by an admin")
-        record.isLive = true
         return ModelVersionResponse(record)
     }
 
     @Sendable func retrain(request: Request) async throws -> Response {
-        guard let version = try await retrainer.retrainNow() else {
-            let running = retrainer.current.map { "version \($0.version)" } ?? "another"
+        guard let version = try await model.retrainer.retrainNow() else {
+            let running = model.retrainer.current.map { "version \($0.version)" } ?? "another"
             throw Abort(.conflict, reason: "a retraining is already running (\(running)); wait for it or cancel it")
         }
         return try await RetrainingResponse(version: version, message: "retraining started: version \(version)")
@@ -73,7 +54,7 @@ struct ModelController: RouteCollection {
     }
 
     @Sendable func cancel(request: Request) async throws -> RetrainingResponse {
-        switch await retrainer.cancel() {
+        switch await model.retrainer.cancel() {
         case .cancelling(let version):
             return RetrainingResponse(version: version, message: "version \(version) is being cancelled; the live model stays")
         case .tooLate(let version):

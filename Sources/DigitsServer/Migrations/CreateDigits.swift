@@ -6,7 +6,7 @@ struct CreateDigits: AsyncMigration {
             .case(DigitSource.mnistTraining.rawValue).case(DigitSource.mnistValidation.rawValue)
             .case(DigitSource.mnistTest.rawValue).case(DigitSource.person.rawValue)
             .create()
-        try await database.schema(DigitRecord.schema)
+        try await database.schema("digits")
             .id()
             .field("pixels", .data, .required)
             .field("label", .int, .required)
@@ -18,7 +18,7 @@ struct CreateDigits: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema(DigitRecord.schema).delete()
+        try await database.schema("digits").delete()
         try await database.enum("digit_source").delete()
     }
 }

@@ -2,7 +2,7 @@ import Fluent
 
 struct CreateModelStates: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        try await database.schema(ModelStateRecord.schema)
+        try await database.schema("model_states")
             .id()
             .field("version", .int, .required)
             .unique(on: "version")
@@ -20,6 +20,6 @@ struct CreateModelStates: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema(ModelStateRecord.schema).delete()
+        try await database.schema("model_states").delete()
     }
 }

@@ -10,8 +10,8 @@ final class DigitRecord: Model, @unchecked Sendable {
     @Field(key: "pixels") var pixels: Data
     /// The digit, 0–9.
     @Field(key: "label") var label: Int
-    /// Whether it is a training input; otherwise it is held out to measure the network.
-    @Field(key: "is_training") var isTraining: Bool
+    /// Whether it is in the training set; otherwise it is held out to measure the network.
+    @Field(key: "in_training_set") var inTrainingSet: Bool
     @Enum(key: "source") var source: DigitSource
     /// For a person's digit: what the live model guessed before the person confirmed or corrected.
     @OptionalField(key: "guessed_label") var guessedLabel: Int?
@@ -21,11 +21,11 @@ final class DigitRecord: Model, @unchecked Sendable {
 
     init() {}
 
-    init(pixels: Data, label: Int, isTraining: Bool, source: DigitSource, guessedLabel: Int? = nil, idempotencyKey: String? = nil) {
+    init(pixels: Data, label: Int, inTrainingSet: Bool, source: DigitSource, guessedLabel: Int? = nil, idempotencyKey: String? = nil) {
         self.idempotencyKey = idempotencyKey
         self.pixels = pixels
         self.label = label
-        self.isTraining = isTraining
+        self.inTrainingSet = inTrainingSet
         self.source = source
         self.guessedLabel = guessedLabel
     }
@@ -34,7 +34,7 @@ final class DigitRecord: Model, @unchecked Sendable {
 extension DigitRecord {
     /// "training" when the digit is a training input, "held-out" when it is kept aside to
     /// measure accuracy on people's drawings: how the API and the metrics name its set.
-    var set: String { isTraining ? "training" : "held-out" }
+    var set: String { inTrainingSet ? "training" : "held-out" }
 }
 
 /// Where a digit came from.

@@ -1,5 +1,5 @@
 import Foundation
-import NIOConcurrencyHelpers
+import Synchronization
 import Vapor
 
 /// Limits how often one client may do something: a token bucket per client address that
@@ -12,7 +12,7 @@ final class RateLimiter: AsyncMiddleware, Sendable {
     }
 
     private let perMinute: Int
-    private let buckets = NIOLockedValueBox<[String: Bucket]>([:])
+    private let buckets = Mutex<[String: Bucket]>([:])
 
     init(perMinute: Int) {
         self.perMinute = perMinute
@@ -33,14 +33,16 @@ final class RateLimiter: AsyncMiddleware, Sendable {
     func take(for client: String, at now: Date) -> Double? {
         let capacity = Double(perMinute)
         let perSecond = capacity / 60
-        return buckets.withLockedValue { buckets in
+        return buckets.withLock { buckets in
             var bucket = buckets[client] ?? Bucket(tokens: capacity, updated: now)
             bucket.tokens = min(capacity, bucket.tokens + now.timeIntervalSince(bucket.updated) * perSecond)
             bucket.updated = now
             defer {
                 buckets[client] = bucket
                 // Full buckets carry no state worth keeping; dropping them bounds the memory.
-                if buckets.count > 10_000 { buckets = buckets.filter { $0.value.tokens + now.timeIntervalSince($0.value.updated) * perSecond < capacity } }
+                if buckets.count > 10_000 {
+                    buckets = buckets.filter { $0.value.tokens + now.timeIntervalSince($0.value.updated) * perSecond < capacity }
+                }
             }
             guard bucket.tokens >= 1 else { return (1 - bucket.tokens) / perSecond }
             bucket.tokens -= 1

@@ -33,12 +33,12 @@ enum DigitStore {
                 if let key, let earlier = try await replay(key, digit: digit, label: label, every: every, on: database) { return earlier }
                 let earlier = try await count(from: .person, on: database)
                 let record = DigitRecord(
-                    pixels: Data(digit.bytes), label: label, isTraining: (earlier + 1) % heldOutEvery != 0, source: .person,
+                    pixels: Data(digit.bytes), label: label, inTrainingSet: (earlier + 1) % heldOutEvery != 0, source: .person,
                     guessedLabel: guessed, idempotencyKey: key)
                 try await record.create(on: database)
                 return Stored(
                     record: record, isReplay: false,
-                    digitsUntilRetraining: try await Retrainer.digitsUntilRetraining(every: every, on: database))
+                    digitsUntilRetraining: try await ModelVersions.digitsUntilRetraining(every: every, on: database))
             }
         } catch {
             // Two retries with one key at once: the unique index let one in; this one replays it.
@@ -59,12 +59,13 @@ enum DigitStore {
             )
         }
         return Stored(
-            record: earlier, isReplay: true, digitsUntilRetraining: try await Retrainer.digitsUntilRetraining(every: every, on: database))
+            record: earlier, isReplay: true,
+            digitsUntilRetraining: try await ModelVersions.digitsUntilRetraining(every: every, on: database))
     }
 
     /// Every digit from `source`, as network inputs (pixels x/255); for people's digits,
     /// those in the training set or those held out.
-    static func samples(from source: DigitSource, isTraining: Bool? = nil, on database: any Database) async throws -> Samples {
+    static func samples(from source: DigitSource, inTrainingSet: Bool? = nil, on database: any Database) async throws -> Samples {
         guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
         // Fluent would build a model object per row; 50,000 rows read faster as two columns,
         // in a fixed order, so a seed reproduces a training run: the order they were stored
@@ -73,7 +74,7 @@ enum DigitStore {
         // a text parameter does not compare with, while a quoted literal takes the column's type.
         var query = sql.select().column("pixels").column("label").from(DigitRecord.schema)
             .where(SQLColumn("source"), .equal, SQLLiteral.string(source.rawValue))
-        if let isTraining { query = query.where("is_training", .equal, isTraining) }
+        if let inTrainingSet { query = query.where("in_training_set", .equal, inTrainingSet) }
         query = sql.dialect.name == "sqlite" ? query.orderBy("rowid") : query.orderBy("created_at").orderBy("id")
         let rows = try await query.all()
         // Turning 50,000 rows into 39 million floats takes a while: off the request threads.

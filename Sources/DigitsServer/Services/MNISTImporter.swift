@@ -2,7 +2,6 @@ import Fluent
 import Foundation
 import Vapor
 import MNISTData
-import MNISTFetching
 
 /// Fills the digits table with MNIST on first start: 50,000 training, 10,000 validation and
 /// 10,000 test digits, in batches inside one transaction, so an interrupted import leaves
@@ -12,13 +11,13 @@ enum MNISTImporter {
 
     /// Imports MNIST unless the table already holds it; returns the number of rows added.
     @discardableResult
-    static func importIfNeeded(from directory: MNISTDirectory, on database: any Database, logger: Logger) async throws -> Int {
+    static func importIfNeeded(from supply: MNISTSupply, on database: any Database, logger: Logger) async throws -> Int {
         let existing = try await DigitStore.count(from: .mnistTest, on: database)
         guard existing == 0 else {
             logger.info("MNIST already imported")
             return 0
         }
-        let split = try MNISTSource.load(directory) { logger.info("\($0)") }
+        let split = try supply.load(logger)
         let parts: [(MNISTImages, DigitSource, Bool)] = [
             (split.training, .mnistTraining, true), (split.validation, .mnistValidation, false), (split.test, .mnistTest, false),
         ]
@@ -27,12 +26,12 @@ enum MNISTImporter {
         let started = Date()
         try await database.transaction { transaction in
             var done = 0
-            for (images, source, isTraining) in parts {
+            for (images, source, inTrainingSet) in parts {
                 for start in stride(from: 0, to: images.count, by: batchSize) {
                     let end = min(start + batchSize, images.count)
                     let records = (start..<end).map { index in
                         DigitRecord(
-                            pixels: Data(images.image(at: index)), label: Int(images.labels[index]), isTraining: isTraining,
+                            pixels: Data(images.image(at: index)), label: Int(images.labels[index]), inTrainingSet: inTrainingSet,
                             source: source)
                     }
                     try await records.create(on: transaction)

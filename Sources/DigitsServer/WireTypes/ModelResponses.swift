@@ -24,7 +24,7 @@ struct ModelVersionResponse: Content {
     let createdAt: Date?
     let finishedAt: Date?
 
-    init(_ record: ModelStateRecord) {
+    init(_ record: ModelVersionRecord) {
         version = record.version
         isLive = record.isLive
         isTraining = record.isTraining
@@ -35,7 +35,7 @@ struct ModelVersionResponse: Content {
         testAccuracy = record.testAccuracy
         peopleAccuracy = record.peopleAccuracy
         trainedOn = record.trainedOn
-        peopleDigits = record.peopleSeen
+        peopleDigits = record.peopleDigits
         hyperparameters = try? JSONDecoder().decode(Hyperparameters.self, from: Data(record.hyperparameters.utf8))
         createdAt = record.createdAt
         finishedAt = record.finishedAt

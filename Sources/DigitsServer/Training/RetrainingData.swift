@@ -17,9 +17,10 @@ struct RetrainingData: Sendable {
         let mnist = try await DigitStore.samples(from: .mnistTraining, on: database)
         let validation = try await DigitStore.samples(from: .mnistValidation, on: database)
         guard !mnist.isEmpty, !validation.isEmpty else {
-            throw RetrainingError("the database has \(mnist.count) MNIST training and \(validation.count) validation digits; both are needed")
+            throw RetrainingError(
+                "the database has \(mnist.count) MNIST training and \(validation.count) validation digits; both are needed")
         }
-        let people = try await DigitStore.samples(from: .person, isTraining: true, on: database)
+        let people = try await DigitStore.samples(from: .person, inTrainingSet: true, on: database)
         // Copying 50,000 digits' floats takes a while: off the request threads too.
         let training = await BackgroundThread.run(named: "digits-reading") {
             var inputs = mnist.inputs
@@ -36,7 +37,7 @@ struct RetrainingData: Sendable {
             distinctTrainingDigits: mnist.count + people.count,
             validation: validation,
             test: try await DigitStore.samples(from: .mnistTest, on: database),
-            peopleHeldOut: try await DigitStore.samples(from: .person, isTraining: false, on: database))
+            peopleHeldOut: try await DigitStore.samples(from: .person, inTrainingSet: false, on: database))
     }
 
     /// How `network` does on what the promotion rule looks at.

@@ -46,7 +46,9 @@ struct PromotionRule: Sendable {
             ? "no held-out people's digits yet"
             : "people's held-out digits \(candidate.peopleRight.filter { $0 }.count)/\(candidate.peopleRight.count) vs live \(live.peopleRight.filter { $0 }.count)/\(live.peopleRight.count)"
         if Double(lost - gained) > 2 * Double(lost + gained).squareRoot() {
-            return .reject("\(comparison); \(peopleComparison): significantly worse (misreads \(lost) the live model reads, reads \(gained) it misreads)")
+            return .reject(
+                "\(comparison); \(peopleComparison): significantly worse (misreads \(lost) the live model reads, reads \(gained) it misreads)"
+            )
         }
         return .promote("\(comparison); \(peopleComparison)")
     }

@@ -1,21 +1,23 @@
 import Fluent
 import Foundation
 
-/// A row of the model-states table: one version of the network with how it did. Every
-/// version is kept; exactly one is live.
-final class ModelStateRecord: Model, @unchecked Sendable {
-    static let schema = "model_states"
+/// A row of the model-versions table: one version of the network with how it did. Every
+/// version is kept; exactly one is live. Only `ModelVersions` changes which.
+final class ModelVersionRecord: Model, @unchecked Sendable {
+    static let schema = "model_versions"
 
     @ID(key: .id) var id: UUID?
     /// 1, 2, 3, … in the order the versions were made.
     @Field(key: "version") var version: Int
-    /// The weights and biases as the model file's JSON (network2's format, see `ModelFile`).
-    @Field(key: "network") var network: String
+    /// The network as the text of its model file (network2's JSON, see `ModelFile`); empty
+    /// while it trains and for a version whose training did not finish.
+    @Field(key: "model_file") var modelFile: String
     @OptionalField(key: "train_accuracy") var trainAccuracy: Double?
     @OptionalField(key: "validation_accuracy") var validationAccuracy: Double?
     @OptionalField(key: "test_accuracy") var testAccuracy: Double?
     /// Accuracy on people's held-out digits, when there are any.
     @OptionalField(key: "people_accuracy") var peopleAccuracy: Double?
+    /// Whether it is being trained now (its row is the retraining's claim).
     @Field(key: "is_training") var isTraining: Bool
     @Field(key: "is_live") var isLive: Bool
     /// The hyperparameters, as JSON.
@@ -28,7 +30,7 @@ final class ModelStateRecord: Model, @unchecked Sendable {
     @OptionalField(key: "reason") var reason: String?
     /// How many verified digits people had stored when this version was claimed: the next
     /// retraining is due `RetrainingPolicy.every` digits later.
-    @Field(key: "people_seen") var peopleSeen: Int
+    @Field(key: "people_digits") var peopleDigits: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @OptionalField(key: "finished_at") var finishedAt: Date?
 
@@ -47,7 +49,7 @@ enum ModelOutcome: String, Codable, Sendable {
     case cancelled
 }
 
-extension ModelStateRecord {
+extension ModelVersionRecord {
     /// Marks the version as no longer training, with how it ended and why.
     func finish(_ outcome: ModelOutcome, reason: String) {
         isTraining = false
@@ -56,18 +58,12 @@ extension ModelStateRecord {
         finishedAt = Date()
     }
 
-    /// Marks every version as not live: the first half of making one version the live one,
-    /// inside the caller's transaction.
-    static func unsetLive(on database: any Database) async throws {
-        try await query(on: database).set(\.$isLive, to: false).filter(\.$isLive == true).update()
-    }
-
     /// Versions without their networks (a few hundred kilobytes each): what the model
-    /// endpoints show. Reading `network` from a record made by this query is an error.
-    static func summaries(on database: any Database) -> QueryBuilder<ModelStateRecord> {
+    /// endpoints show. Reading `modelFile` from a record made by this query is an error.
+    static func summaries(on database: any Database) -> QueryBuilder<ModelVersionRecord> {
         query(on: database)
             .field(\.$id).field(\.$version).field(\.$trainAccuracy).field(\.$validationAccuracy).field(\.$testAccuracy)
             .field(\.$peopleAccuracy).field(\.$isTraining).field(\.$isLive).field(\.$hyperparameters).field(\.$trainedOn)
-            .field(\.$outcome).field(\.$reason).field(\.$peopleSeen).field(\.$createdAt).field(\.$finishedAt)
+            .field(\.$outcome).field(\.$reason).field(\.$peopleDigits).field(\.$createdAt).field(\.$finishedAt)
     }
 }

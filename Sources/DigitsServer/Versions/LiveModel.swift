@@ -16,6 +16,7 @@ final class LiveModel: Sendable {
         self.metrics = metrics
     }
 
+    /// Swaps `network` in; only `ModelVersions` calls it, after the database says `version` is live.
     func replace(with network: Network, version: Int) {
         state.withLock { $0 = (network, version) }
         metrics?.modelWentLive(version: version)

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs seconds of number crunching on a thread of its own.
@@ -15,8 +15,8 @@ enum BackgroundThread {
         await withCheckedContinuation { continuation in
             let thread = Thread {
                 #if os(Linux)
-                // `who` 0 is the calling thread: Linux keeps nice values per thread.
-                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+                    // `who` 0 is the calling thread: Linux keeps nice values per thread.
+                    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
                 #endif
                 continuation.resume(returning: work())
             }

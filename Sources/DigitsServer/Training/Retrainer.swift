@@ -1,0 +1,233 @@
+import Fluent
+import Foundation
+import NeuralNetwork
+import Vapor
+
+/// Retrains the network in the background after every `RetrainingPolicy.every` verified digits,
+/// one retraining at a time, and swaps the new model in only when it is at least as good.
+///
+/// It claims, schedules and cancels; `ModelVersions` makes a promoted candidate live and
+/// closes the rows of the others. Guesses never wait for it: training runs on a thread of its
+/// own (`TrainingRun`). A retraining is claimed by inserting its version's row, which a
+/// unique index allows only while no other row is training, so two requests at the threshold,
+/// or two servers on one database, start one retraining between them.
+actor Retrainer {
+    private let settings: ServerSettings
+    private let database: any Database
+    /// Where the retraining's bulk reads go: a connection of their own, so that reading 70,000
+    /// rows never holds the one that stores and status requests on an event loop wait for.
+    private let bulkReads: any Database
+    private let versions: ModelVersions
+    private let logger: Logger
+    private let metrics: ServerMetrics
+    private let progress = RetrainingProgress()
+    private var running: Task<Void, Never>?
+    private var isClaiming = false
+    private var claimAgain = false
+    private var isShutDown = false
+    /// Set once a judged version starts going live: from then on a cancel is refused.
+    private var isPromoting = false
+
+    init(
+        settings: ServerSettings, database: any Database, bulkReads: (any Database)? = nil, versions: ModelVersions, logger: Logger,
+        metrics: ServerMetrics
+    ) {
+        self.settings = settings
+        self.metrics = metrics
+        self.database = database
+        self.bulkReads = bulkReads ?? database
+        self.versions = versions
+        self.logger = logger
+    }
+
+    /// The retraining in progress, if any.
+    nonisolated var current: TrainingStatus? { progress.current }
+
+    /// Closes the claims a crash left: rows still marked as training when the server starts,
+    /// since nothing trains before this process starts a retraining.
+    func clearClaimsLeftByACrash() async throws {
+        let stale = try await ModelVersionRecord.query(on: database).filter(\.$isTraining == true).all()
+        for record in stale {
+            record.finish(.failed, reason: "the server stopped during training")
+            try await record.save(on: database)
+            logger.warning("version \(record.version) was training when the server stopped; marked as not training")
+        }
+    }
+
+    /// Starts a retraining when enough new digits have been verified since the last one was
+    /// claimed. Called after each stored digit, at start-up and after each retraining.
+    /// Returns the version it started, if it started one.
+    @discardableResult
+    func considerRetraining() async -> Int? {
+        // Requests arriving while a claim is in flight ask for one more look instead of
+        // racing it to the database.
+        if isClaiming {
+            claimAgain = true
+            return nil
+        }
+        isClaiming = true
+        var started: Int?
+        repeat {
+            claimAgain = false
+            do {
+                started = try await claimAndStart(force: false) ?? started
+            } catch {
+                logger.error("could not start a retraining: \(error)")
+            }
+        } while claimAgain
+        isClaiming = false
+        return started
+    }
+
+    /// Starts a retraining now, however few new digits there are; the version it will make,
+    /// or nil when one is already running.
+    func retrainNow() async throws -> Int? {
+        try await claimAndStart(force: true)
+    }
+
+    /// What a cancel did.
+    enum Cancellation: Equatable {
+        /// The retraining of this version will stop at its next mini-batch, or before it is
+        /// made live if it is being judged; the live model stays.
+        case cancelling(Int)
+        /// This version has been judged and is being made live: too late to cancel.
+        case tooLate(Int)
+        case nothingRunning
+    }
+
+    /// Asks the running retraining to stop. A version that is being judged is closed as
+    /// cancelled before it can go live; one already going live is not stopped, and the
+    /// answer says so.
+    func cancel() -> Cancellation {
+        guard running != nil, let version = current?.version else { return .nothingRunning }
+        if isPromoting { return .tooLate(version) }
+        progress.requestStop()
+        return .cancelling(version)
+    }
+
+    /// Returns when no retraining runs (tests).
+    func waitUntilIdle() async {
+        while let task = running { await task.value }
+    }
+
+    /// Cancels the running retraining, waits for its row to be closed, and starts no other.
+    func shutDown() async {
+        isShutDown = true
+        progress.requestStop()
+        await waitUntilIdle()
+    }
+
+    private func claimAndStart(force: Bool) async throws -> Int? {
+        guard running == nil, !isShutDown else { return nil }
+        guard let record = try await claim(force: force) else { return nil }
+        progress.started(
+            TrainingStatus(version: record.version, epoch: 0, epochs: settings.training.epochs, progress: 0, startedAt: Date()))
+        metrics.retrainingStarted()
+        logger.info("retraining: version \(record.version) started (\(record.peopleDigits) verified digits so far)")
+        running = Task {
+            await self.retrain(record)
+            await self.finished()
+        }
+        return record.version
+    }
+
+    private func finished() async {
+        running = nil
+        isPromoting = false
+        progress.finished()
+        // Digits stored during the run may already call for the next one.
+        await considerRetraining()
+    }
+
+    /// Inserts the new version's row, marked as training, if a retraining is due and none runs.
+    private func claim(force: Bool) async throws -> ModelVersionRecord? {
+        let every = settings.retraining.every
+        let hyperparameters = Hyperparameters(settings: settings).json
+        let versions = versions
+        do {
+            let (claimed, closed) = try await database.writeTransaction { database -> (ModelVersionRecord?, Set<Int>) in
+                let closed = try await versions.closeUnclosed(on: database)
+                if try await ModelVersionRecord.query(on: database).filter(\.$isTraining == true).count() > 0 { return (nil, closed) }
+                let people = try await ModelVersions.peopleDigits(on: database)
+                guard force || people.sinceLastClaim >= every else { return (nil, closed) }
+                let record = ModelVersionRecord()
+                record.version = (try await ModelVersionRecord.query(on: database).max(\.$version) ?? 0) + 1
+                record.modelFile = ""
+                record.isTraining = true
+                record.isLive = false
+                record.hyperparameters = hyperparameters
+                record.trainedOn = 0
+                record.peopleDigits = people.total
+                try await record.create(on: database)
+                return (record, closed)
+            }
+            await versions.closed(closed)
+            return claimed
+        } catch {
+            // Another server (or request) won the claim between our check and our insert.
+            if try await ModelVersionRecord.query(on: database).filter(\.$isTraining == true).count() > 0 { return nil }
+            throw error
+        }
+    }
+
+    private func retrain(_ record: ModelVersionRecord) async {
+        let started = Date()
+        do {
+            if let problem = settings.training.problem() { throw RetrainingError(problem) }
+            let data = try await RetrainingData.load(personWeight: settings.retraining.personWeight, on: bulkReads)
+            let loaded = Date()
+            progress.enter(stage: "training")
+            var options = settings.training
+            options.threads = settings.retraining.threads
+            let run = TrainingRun(sizes: settings.networkSizes, options: options, seed: settings.seed)
+            let progress = progress
+            let (network, summary) = await run.train(on: data.training, validation: data.validation) { progress.record($0) }
+            let trained = Date()
+            if summary.stopReason == .cancelled {
+                await versions.close(record, outcome: .cancelled, reason: "cancelled after \(summary.reports.count) epochs")
+                logger.notice("retraining: version \(record.version) cancelled")
+                return
+            }
+            guard let (liveNetwork, liveVersion) = versions.live.current() else {
+                throw RetrainingError("no model is live to compare with")
+            }
+            progress.enter(stage: "judging")
+            let evaluation = await BackgroundThread.run(named: "digits-judging") {
+                (
+                    candidate: data.scores(of: network), live: data.scores(of: liveNetwork),
+                    test: network.evaluate(on: data.test).accuracy, train: network.evaluate(on: data.training).accuracy
+                )
+            }
+            record.modelFile = try ModelFile.encode(network)
+            record.trainedOn = data.distinctTrainingDigits
+            record.trainAccuracy = evaluation.train
+            record.validationAccuracy = evaluation.candidate.validationAccuracy
+            record.testAccuracy = evaluation.test
+            record.peopleAccuracy = evaluation.candidate.peopleAccuracy
+            let rule = PromotionRule(validationMargin: settings.retraining.validationMargin)
+            let seconds = String(
+                format: "%.1f s (reading %.1f s, training %.1f s, judging %.1f s)", Date().timeIntervalSince(started),
+                loaded.timeIntervalSince(started), trained.timeIntervalSince(loaded), Date().timeIntervalSince(trained))
+            // A cancel that arrived while the candidate was judged is honoured here; from the
+            // next line on (no suspension between them) a cancel is refused in words instead.
+            if progress.isStopRequested {
+                await versions.close(record, outcome: .cancelled, reason: "cancelled while it was being judged")
+                logger.notice("retraining: version \(record.version) cancelled while it was being judged")
+                return
+            }
+            isPromoting = true
+            progress.enter(stage: "promoting")
+            switch rule.judge(candidate: evaluation.candidate, live: evaluation.live) {
+            case .promote(let reason):
+                try await versions.promote(record, network: network, reason: reason + " (live was version \(liveVersion))")
+                logger.notice("retraining: version \(record.version) is live after \(seconds): \(reason)")
+            case .reject(let reason):
+                await versions.close(record, outcome: .rejected, reason: reason)
+                logger.notice("retraining: version \(record.version) rejected after \(seconds): \(reason)")
+            }
+        } catch {
+            logger.error("retraining: version \(record.version) failed: \(error)")
+            await versions.close(record, outcome: .failed, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Fluent
+import Foundation
+import NeuralNetwork
+import Vapor
+
+/// The one owner of model versions: which one is live, in the database and in `LiveModel`,
+/// and how each version's row ends.
+///
+/// Every change of the live version (the first model at start-up, a promotion after a
+/// retraining, an admin's rollback) is one `switchLive` step, and the steps run one at a
+/// time, in the order they were asked for: the database transaction commits, then the
+/// network is swapped in, then the next step may start. So the version answering guesses is
+/// the one the database marks live, except for the moment between a commit and its swap.
+/// (An actor alone would not do: it lets a second call in while the first awaits the database.)
+actor ModelVersions {
+    let live: LiveModel
+    private let database: any Database
+    private let logger: Logger
+    private let metrics: ServerMetrics
+    /// The last change of live version asked for; the next one waits for it.
+    private var lastSwitch: Task<Void, Never>?
+    /// Versions whose rows could not be closed (the database refused the write); the next
+    /// claim closes them first, so one failed write never blocks every later retraining.
+    private(set) var unclosed: Set<Int> = []
+
+    init(database: any Database, live: LiveModel, logger: Logger, metrics: ServerMetrics) {
+        self.database = database
+        self.live = live
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    /// Makes sure a version is live: the stored live one on a restart, else version 1 made by
+    /// `firstModel` (read from a file or trained), stored, and made live.
+    func start(firstModel: FirstModel) async throws {
+        if let record = try await ModelVersionRecord.query(on: database).filter(\.$isLive == true).first() {
+            let (network, _) = try ModelFile.decode(record.modelFile)
+            try await switchLive(to: record.version, network: network, write: nil)
+            logger.info("live model: version \(record.version)")
+            return
+        }
+        let (network, record) = try await firstModel.make(on: database, logger: logger)
+        record.version = 1
+        record.modelFile = try ModelFile.encode(network)
+        record.isTraining = false
+        record.isLive = false
+        record.peopleDigits = 0
+        try await switchLive(to: 1, network: network) { database in
+            record.isLive = true
+            record.finish(.promoted, reason: firstModel.reason)
+            try await record.create(on: database)
+        }
+        logger.info("live model: version 1")
+    }
+
+    /// Makes a retraining's judged candidate the live version, its row closed as promoted.
+    func promote(_ record: ModelVersionRecord, network: Network, reason: String) async throws {
+        try await switchLive(to: record.version, network: network) { database in
+            record.isLive = true
+            record.finish(.promoted, reason: reason)
+            try await record.save(on: database)
+        }
+        metrics.retrainingFinished(outcome: .promoted)
+    }
+
+    /// Makes an earlier version live again (an admin's rollback): 404 for a version that does
+    /// not exist, 409 for one without a trained network.
+    func rollBack(to version: Int) async throws -> ModelVersionRecord {
+        guard let record = try await ModelVersionRecord.query(on: database).filter(\.$version == version).first() else {
+            throw Abort(.notFound, reason: "there is no model version \(version)")
+        }
+        guard !record.isTraining, !record.modelFile.isEmpty else {
+            throw Abort(.conflict, reason: "version \(version) has no trained network (\(record.outcome?.rawValue ?? "training"))")
+        }
+        let network: Network
+        do {
+            network = try ModelFile.decode(record.modelFile).network
+        } catch {
+            throw Abort(.conflict, reason: "version \(version)'s stored network cannot be read: \(error)")
+        }
+        try await switchLive(to: version, network: network) { database in
+            try await ModelVersionRecord.query(on: database).set(\.$isLive, to: true).filter(\.$version == version).update()
+        }
+        record.isLive = true
+        return record
+    }
+
+    /// Records how a retraining that did not go live ended, trying a few times; a row that
+    /// still cannot be closed is remembered in `unclosed` and closed by the next claim.
+    func close(_ record: ModelVersionRecord, outcome: ModelOutcome, reason: String) async {
+        metrics.retrainingFinished(outcome: outcome)
+        record.finish(outcome, reason: reason)
+        for wait in [0.05, 0.25, 1.0, nil] {
+            do {
+                try await database.writeTransaction { database in try await record.save(on: database) }
+                return
+            } catch {
+                guard let wait else {
+                    logger.error(
+                        "version \(record.version) could not be closed as \(outcome.rawValue): \(error); the next retraining closes it")
+                    unclosed.insert(record.version)
+                    return
+                }
+                try? await Task.sleep(for: .seconds(wait))
+            }
+        }
+    }
+
+    /// Closes the rows in `unclosed` inside the caller's transaction (a claim's).
+    func closeUnclosed(on transaction: any Database) async throws -> Set<Int> {
+        let versions = unclosed
+        guard !versions.isEmpty else { return [] }
+        try await ModelVersionRecord.query(on: transaction).filter(\.$version ~~ Array(versions)).filter(\.$isTraining == true)
+            .set(\.$isTraining, to: false).set(\.$outcome, to: .failed)
+            .set(\.$reason, to: "its retraining ended but the database refused to record how").update()
+        return versions
+    }
+
+    /// Forgets the rows a committed claim closed.
+    func closed(_ versions: Set<Int>) {
+        unclosed.subtract(versions)
+    }
+
+    /// One change of live version: `write` (which marks `version` live in its row) and the
+    /// unmarking of every other row in one transaction, then the swap, after the change
+    /// asked for before it and before the one asked for after it. Without `write` the
+    /// database already says `version` is live, and only the swap is left.
+    private func switchLive(
+        to version: Int, network: Network, write: (@Sendable (any Database) async throws -> Void)?
+    ) async throws {
+        let (previous, database, live) = (lastSwitch, database, live)
+        let step = Task {
+            await previous?.value
+            if let write {
+                try await database.writeTransaction { transaction in
+                    try await ModelVersionRecord.query(on: transaction).set(\.$isLive, to: false).filter(\.$isLive == true).update()
+                    try await write(transaction)
+                }
+            }
+            live.replace(with: network, version: version)
+        }
+        lastSwitch = Task { _ = await step.result }
+        try await step.value
+    }
+}
+
+extension ModelVersions {
+    /// How many verified digits people have stored, and how many since the last retraining
+    /// was claimed.
+    static func peopleDigits(on database: any Database) async throws -> (total: Int, sinceLastClaim: Int) {
+        let total = try await DigitStore.count(from: .person, on: database)
+        let counted = try await ModelVersionRecord.query(on: database).max(\.$peopleDigits) ?? 0
+        return (total, total - counted)
+    }
+
+    /// How many more verified digits start the next retraining (0 while one is due or running).
+    static func digitsUntilRetraining(every: Int, on database: any Database) async throws -> Int {
+        // Clamped: digits deleted since the last claim would otherwise count past `every`.
+        min(every, max(0, every - (try await peopleDigits(on: database).sinceLastClaim)))
+    }
+
+    /// The live version without its network, for the model endpoint.
+    static func liveSummary(on database: any Database) async throws -> ModelVersionRecord? {
+        try await ModelVersionRecord.summaries(on: database).filter(\.$isLive == true).first()
+    }
+}
