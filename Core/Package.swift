@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "CZlibShim", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
         .systemLibrary(name: "CLibDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
-        .target(name: "MNISTData", dependencies: ["NeuralNetwork", "CZlibShim"], swiftSettings: kernelSettings),
+        .target(name: "MNISTData", dependencies: ["CZlibShim"], swiftSettings: kernelSettings),
         .target(name: "DigitImaging", dependencies: ["CPNGShim", "CLibDeflate"], swiftSettings: kernelSettings),
         .executableTarget(
             name: "TrainingBenchmark",

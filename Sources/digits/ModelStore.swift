@@ -3,7 +3,7 @@ import NeuralNetwork
 
 /// Reading and writing model files, with errors that name the file.
 enum ModelStore {
-    static func load(_ path: String) throws -> (network: Network, metadata: JSONValue) {
+    static func load(_ path: String) throws -> (network: Network, metadata: ModelMetadata) {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -20,7 +20,7 @@ enum ModelStore {
         }
     }
 
-    static func save(_ network: Network, metadata: [(key: String, value: JSONValue)], to path: String) throws {
+    static func save(_ network: Network, metadata: ModelMetadata, to path: String) throws {
         let text = try ModelFile.encode(network, metadata: metadata)
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)

@@ -70,8 +70,9 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let split = try data.load()
-        let training = split.training.samples
-        let validation = split.validation.samples
+        let training = Samples(greyLevels: split.training.pixels, inputSize: split.training.pixelsPerImage, labels: split.training.labels)
+        let validation = Samples(
+            greyLevels: split.validation.pixels, inputSize: split.validation.pixelsPerImage, labels: split.validation.labels)
         var generator = SeededGenerator(seed: seed)
         var network = Network(sizes: sizes, cost: cost.function, initialisation: initialisation, using: &generator)
         Terminal.note(
@@ -84,7 +85,8 @@ struct TrainCommand: ParsableCommand {
         }
         progress.finish()
 
-        let test = network.evaluate(on: split.test.samples, lambda: lambda)
+        let test = network.evaluate(
+            on: Samples(greyLevels: split.test.pixels, inputSize: split.test.pixelsPerImage, labels: split.test.labels), lambda: lambda)
         let kept = summary.reports[summary.keptEpoch - 1]
         print(stopSentence(summary))
         print("kept epoch \(summary.keptEpoch): validation \(Format.percent(kept.validation?.accuracy ?? 0))")
@@ -102,18 +104,12 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    private func metadata(summary: TrainingSummary, test: Evaluation) -> [(key: String, value: JSONValue)] {
+    private func metadata(summary: TrainingSummary, test: Evaluation) -> ModelMetadata {
         let kept = summary.reports[summary.keptEpoch - 1]
-        return [
-            ("test_accuracy", .number(test.accuracy)),
-            ("validation_accuracy", .number(kept.validation?.accuracy ?? 0)),
-            ("epochs_trained", .number(Double(summary.reports.count))),
-            ("kept_epoch", .number(Double(summary.keptEpoch))),
-            ("eta", .number(Double(eta))), ("lambda", .number(Double(lambda))),
-            ("mini_batch_size", .number(Double(batchSize))), ("seed", .number(Double(seed))),
-            ("initialisation", .string(initialisation.rawValue)),
-            ("trained_at", .string(ISO8601DateFormatter().string(from: Date()))),
-        ]
+        return ModelMetadata(
+            testAccuracy: test.accuracy, validationAccuracy: kept.validation?.accuracy ?? 0, epochsTrained: summary.reports.count,
+            keptEpoch: summary.keptEpoch, eta: eta, lambda: lambda, miniBatchSize: batchSize, seed: seed,
+            initialisation: initialisation.rawValue, trainedAt: ISO8601DateFormatter().string(from: Date()))
     }
 }
 

@@ -1,6 +1,5 @@
 import DigitImaging
 import Foundation
-import NeuralNetwork
 import NIOCore
 import Testing
 import Vapor
@@ -68,7 +67,7 @@ struct OpenAPIDocument {
             }
         case ("integer", .number(let number)) where number.rounded() == number: break
         case ("number", .number), ("boolean", .bool), (nil, _): break
-        case (let type?, _): found.append("\(where_) is not of type \(type): \(value.text.prefix(40))")
+        case (let type?, _): found.append("\(where_) is not of type \(type): \(value.description.prefix(40))")
         }
         return found
     }

@@ -13,6 +13,8 @@ import NeuralNetwork
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 var rounds = 7
@@ -69,7 +71,9 @@ try stage("ink from a grey picture") { try InkImage(grey: grey, width: decoded.w
 try stage("normalise ink to 28x28") { try DigitNormaliser.normalise(ink).pixels.count }
 stage("forward pass 784-30-10") { network.feedforward(digit.pixels).count }
 stage("28x28 bytes and PNG") { digit.png.count }
-let baseline = try stage("baseline: libpng, RGBA, ink, 28x28") { try DigitNormaliser.normalise(InkImage(PNGCodec.decode(png))).pixels.count }
+let baseline = try stage("baseline: libpng, RGBA, ink, 28x28") {
+    try DigitNormaliser.normalise(InkImage(PNGCodec.decode(png))).pixels.count
+}
 let whole = try stage("whole: PNG to 28x28 (fast path)") { try DigitNormaliser.normalise(png: png).pixels.count }
 if let baseline, let whole { print("  fast path / baseline: \(format(baseline / whole))x faster") }
 if sink == 42 { print("") }

@@ -1,6 +1,10 @@
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
+
+import NeuralNetwork
 
 /// The benchmark's few options.
 struct BenchmarkArguments {
@@ -50,20 +54,13 @@ func fail(_ message: String) -> Never {
 
 /// Wall-clock time from the monotonic clock.
 struct Stopwatch {
-    private let start: timespec
+    private let start = MonotonicClock.now()
 
-    init() {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        start = now
-    }
-
-    var seconds: Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec - start.tv_sec) + Double(now.tv_nsec - start.tv_nsec) * 1e-9
-    }
+    var seconds: Double { MonotonicClock.seconds(since: start) }
 }
+
+/// Processors online.
+var onlineCores: Int { sysconf(Int32(_SC_NPROCESSORS_ONLN)) }
 
 enum Report {
     static func median(_ values: [Double]) -> Double {
@@ -86,7 +83,7 @@ enum Report {
 
 enum SystemInfo {
     static var processorDescription: String {
-        "\(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores online"
+        "\(onlineCores) cores online"
     }
 }
 
@@ -141,7 +138,7 @@ struct CPUBurner {
     static func burn() -> Never {
         // A cpu_set_t: 1,024 bits, one per processor.
         var set = [UInt64](repeating: 0, count: 16)
-        let last = max(0, sysconf(Int32(_SC_NPROCESSORS_ONLN)) - 1)
+        let last = max(0, onlineCores - 1)
         set[last / 64] |= 1 << UInt64(last % 64)
         _ = set.withUnsafeBytes { setAffinity(0, $0.count, $0.baseAddress!) }
         var counter: UInt64 = 0

@@ -11,10 +11,6 @@
 import MNISTData
 import NeuralNetwork
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 if CommandLine.arguments.dropFirst().first == "--burn" { CPUBurner.burn() }
 let arguments = BenchmarkArguments(CommandLine.arguments.dropFirst())
 guard let mnistDirectory = arguments.mnistDirectory else {
@@ -26,8 +22,8 @@ do {
 } catch {
     fail("\(error)")
 }
-let training = split.training.samples
-let test = split.test.samples
+let training = Samples(greyLevels: split.training.pixels, inputSize: split.training.pixelsPerImage, labels: split.training.labels)
+let test = Samples(greyLevels: split.test.pixels, inputSize: split.test.pixelsPerImage, labels: split.test.labels)
 print("MNIST from \(mnistDirectory); \(training.count) training samples; \(SystemInfo.processorDescription)")
 
 /// Seconds per epoch on each of `threadCounts` (median of `arguments.epochs`, after one
@@ -64,7 +60,7 @@ if arguments.measuresContention {
     contended = epochSeconds(label: "contended").seconds
     burner.stop()
 }
-let defaultThreads = sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 ? 2 : 1
+let defaultThreads = onlineCores >= 2 ? 2 : 1
 let swiftEpoch = idle[defaultThreads] ?? idle.values.min()!
 
 // Forward pass over the test images, batched as evaluation does it.

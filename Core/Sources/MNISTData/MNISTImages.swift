@@ -1,5 +1,3 @@
-import NeuralNetwork
-
 /// Labelled MNIST images as the files hold them: one unsigned byte per pixel.
 ///
 ///     // pixels: [count x rows x columns], row-major; 0 = background, 255 = ink
@@ -33,11 +31,6 @@ public struct MNISTImages: Sendable, Equatable {
             rows: rows, columns: columns,
             pixels: Array(pixels[(range.lowerBound * pixelsPerImage)..<(range.upperBound * pixelsPerImage)]),
             labels: Array(labels[range]))
-    }
-
-    /// The images as network inputs, each pixel x/255 in [0, 1] (as network2's loader does).
-    public var samples: Samples {
-        Samples(inputSize: pixelsPerImage, inputs: pixels.map { Float($0) / 255 }, labels: labels)
     }
 }
 

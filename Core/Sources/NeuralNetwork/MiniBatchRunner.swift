@@ -69,7 +69,7 @@ final class MiniBatchRunner: @unchecked Sendable {
         if threadCount == 1 {
             work(epoch, thread: 0, afterBatch: afterBatch)
         } else {
-            let helper = WorkerThread { [self] in work(epoch, thread: 1, afterBatch: { _ in true }) }
+            let helper = Platform.Thread { [self] in work(epoch, thread: 1, afterBatch: { _ in true }) }
             work(epoch, thread: 0, afterBatch: afterBatch)
             helper.join()
         }

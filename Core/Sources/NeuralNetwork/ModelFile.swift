@@ -1,3 +1,10 @@
+// Codable's JSON coders, without the rest of Foundation where the toolchain splits it off.
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// The model file: network2.py's `save()` format, so that a model saved by the book's code
 /// loads here and one saved here loads there.
 ///
@@ -8,7 +15,10 @@
 ///      "format": "digits-network", "version": 1, "metadata": {…}}
 ///
 /// network2 reads only the first four keys, so the format marker, its version and the
-/// metadata (accuracies, hyperparameters, date) ride along without breaking it.
+/// metadata (accuracies, hyperparameters, date) ride along without breaking it. The JSON is
+/// read and written by `Codable` (`ModelDocument`); what the coders cannot say (shapes that
+/// disagree, a cost this code does not know, a newer version) is checked here, and every
+/// failure becomes a `ModelFileError` that names the part.
 public enum ModelFile {
     public static let formatName = "digits-network"
     public static let version = 1
@@ -17,145 +27,196 @@ public enum ModelFile {
     ///
     /// Throws when a weight is not finite: JSON cannot hold it, and such a network has
     /// diverged anyway.
-    public static func encode(_ network: Network, metadata: [(key: String, value: JSONValue)] = []) throws(ModelFileError) -> String {
+    public static func encode(_ network: Network, metadata: ModelMetadata = ModelMetadata()) throws(ModelFileError) -> String {
         for layer in 0..<network.layerCount {
             if network.weights[layer].contains(where: { !$0.isFinite }) || network.biases[layer].contains(where: { !$0.isFinite }) {
                 throw .notFinite(layer: layer)
             }
         }
-        let weights = (0..<network.layerCount).map { layer in
-            let inputs = network.sizes[layer]
-            return JSONValue.array(
-                (0..<network.sizes[layer + 1]).map { j in
-                    .array(network.weights[layer][(j * inputs)..<((j + 1) * inputs)].map { .number(Double($0)) })
-                })
+        let document = ModelDocument(
+            sizes: network.sizes,
+            weights: (0..<network.layerCount).map { layer in
+                let inputs = network.sizes[layer]
+                return (0..<network.sizes[layer + 1]).map { j in Array(network.weights[layer][(j * inputs)..<((j + 1) * inputs)]) }
+            },
+            biases: network.biases.map { layer in layer.map { BiasEntry.column($0) } },
+            cost: network.cost.rawValue, format: formatName, version: version, metadata: metadata)
+        do {
+            return String(decoding: try JSONEncoder().encode(document), as: UTF8.self)
+        } catch {
+            // Only a non-finite number could fail, and those were refused above.
+            preconditionFailure("a model document with finite numbers failed to encode: \(error)")
         }
-        let biases = network.biases.map { layer in JSONValue.array(layer.map { .array([.number(Double($0))]) }) }
-        let document = JSONValue.object([
-            ("sizes", .array(network.sizes.map { .number(Double($0)) })),
-            ("weights", .array(weights)),
-            ("biases", .array(biases)),
-            ("cost", .string(network.cost.rawValue)),
-            ("format", .string(formatName)),
-            ("version", .number(Double(version))),
-            ("metadata", .object(metadata)),
-        ])
-        return document.text
     }
 
-    /// The network in a model file's text, with the file's metadata (empty for network2's files).
-    public static func decode(_ text: String) throws(ModelFileError) -> (network: Network, metadata: JSONValue) {
-        let document: JSONValue
-        do {
-            document = try JSONValue(parsing: text)
-        } catch {
-            throw .notJSON(error.description)
+    /// The network in a model file's text, with the file's metadata (empty for network2's
+    /// files, and for metadata this version cannot read).
+    public static func decode(_ text: String) throws(ModelFileError) -> (network: Network, metadata: ModelMetadata) {
+        let bytes = Data(text.utf8)
+        // The version first: a newer file may be laid out differently, and should say so.
+        let probe = try decodeJSON(VersionProbe.self, from: bytes)
+        if let found = probe.version {
+            guard found >= 1 else { throw .wrongType(key: "version", expected: "a whole number from 1") }
+            if found > version { throw .newerVersion(found: found, supported: version) }
         }
-        guard case .object = document else { throw .wrongType(key: "(document)", expected: "an object") }
-        if case .number(let found)? = document["version"] {
-            // Compared as a Double first: Int(_:) traps on a number past Int64 (found by the fuzzer).
-            guard found == found.rounded(), found >= 1, found <= Double(Int32.max) else {
-                throw .wrongType(key: "version", expected: "a whole number from 1")
-            }
-            if Int(found) > version { throw .newerVersion(found: Int(found), supported: version) }
-        }
-        let sizes = try readSizes(document)
-        guard case .array(let weightLayers)? = document["weights"] else { throw missingOrWrong(document, "weights", "a list of matrices") }
-        guard case .array(let biasLayers)? = document["biases"] else { throw missingOrWrong(document, "biases", "a list of vectors") }
-        guard weightLayers.count == sizes.count - 1, biasLayers.count == sizes.count - 1 else {
+        let document = try decodeJSON(ModelDocument.self, from: bytes)
+        let sizes = document.sizes
+        guard sizes.allSatisfy({ (1...1_000_000).contains($0) }) else { throw .wrongType(key: "sizes", expected: "positive whole numbers") }
+        guard sizes.count >= 2 else { throw .shapeMismatch("sizes \(sizes) need at least an input and an output layer") }
+        guard document.weights.count == sizes.count - 1, document.biases.count == sizes.count - 1 else {
             throw .shapeMismatch(
-                "sizes \(sizes) need \(sizes.count - 1) weight matrices and bias vectors, the file has \(weightLayers.count) and \(biasLayers.count)"
+                "sizes \(sizes) need \(sizes.count - 1) weight matrices and bias vectors, the file has \(document.weights.count) and \(document.biases.count)"
             )
         }
         var weights: [[Float]] = []
         var biases: [[Float]] = []
         for layer in 0..<(sizes.count - 1) {
-            weights.append(try readMatrix(weightLayers[layer], rows: sizes[layer + 1], columns: sizes[layer], name: "weights[\(layer)]"))
-            biases.append(try readVector(biasLayers[layer], count: sizes[layer + 1], name: "biases[\(layer)]"))
+            weights.append(try matrix(document.weights[layer], rows: sizes[layer + 1], columns: sizes[layer], name: "weights[\(layer)]"))
+            biases.append(try vector(document.biases[layer], count: sizes[layer + 1], name: "biases[\(layer)]"))
         }
-        guard case .string(let costName)? = document["cost"] else { throw missingOrWrong(document, "cost", "a string") }
-        guard let cost = CostFunction(rawValue: costName) else { throw .unknownCost(costName) }
-        let network = Network(sizes: sizes, weights: weights, biases: biases, cost: cost)
-        return (network, document["metadata"] ?? .object([]))
+        guard let cost = CostFunction(rawValue: document.cost) else { throw .unknownCost(document.cost) }
+        return (Network(sizes: sizes, weights: weights, biases: biases, cost: cost), document.metadata ?? ModelMetadata())
     }
 
-    private static func missingOrWrong(_ document: JSONValue, _ key: String, _ expected: String) -> ModelFileError {
-        document[key] == nil ? .missingKey(key) : .wrongType(key: key, expected: expected)
-    }
-
-    private static func readSizes(_ document: JSONValue) throws(ModelFileError) -> [Int] {
-        guard case .array(let values)? = document["sizes"] else { throw missingOrWrong(document, "sizes", "a list of layer sizes") }
-        var sizes: [Int] = []
-        for value in values {
-            guard case .number(let size) = value, size == size.rounded(), size >= 1, size <= 1_000_000 else {
-                throw .wrongType(key: "sizes", expected: "positive whole numbers")
-            }
-            sizes.append(Int(size))
+    /// `type` from `bytes`, with the decoder's failure turned into a sentence naming the key.
+    private static func decodeJSON<T: Decodable>(_ type: T.Type, from bytes: Data) throws(ModelFileError) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: bytes)
+        } catch let error as DecodingError {
+            throw ModelFileError(error)
+        } catch {
+            throw .notJSON("\(error)")
         }
-        guard sizes.count >= 2 else { throw .shapeMismatch("sizes \(sizes) need at least an input and an output layer") }
-        return sizes
     }
 
-    private static func readNumber(_ value: JSONValue, name: String) throws(ModelFileError) -> Float {
-        guard case .number(let number) = value else { throw .wrongType(key: name, expected: "numbers") }
-        let float = Float(number)
-        guard float.isFinite else { throw .wrongType(key: name, expected: "numbers within Float's range") }
-        return float
-    }
-
-    private static func readMatrix(_ value: JSONValue, rows: Int, columns: Int, name: String) throws(ModelFileError) -> [Float] {
-        guard case .array(let rowValues) = value else { throw .wrongType(key: name, expected: "a list of rows") }
-        guard rowValues.count == rows else { throw .shapeMismatch("\(name) has \(rowValues.count) rows, sizes say \(rows)") }
+    private static func matrix(_ rows: [[Float]], rows count: Int, columns: Int, name: String) throws(ModelFileError) -> [Float] {
+        guard rows.count == count else { throw .shapeMismatch("\(name) has \(rows.count) rows, sizes say \(count)") }
         var matrix: [Float] = []
-        matrix.reserveCapacity(rows * columns)
-        for (index, row) in rowValues.enumerated() {
-            guard case .array(let entries) = row else { throw .wrongType(key: "\(name)[\(index)]", expected: "a list of numbers") }
-            guard entries.count == columns else {
-                throw .shapeMismatch("\(name) row \(index) has \(entries.count) columns, sizes say \(columns)")
-            }
-            for entry in entries { matrix.append(try readNumber(entry, name: name)) }
+        matrix.reserveCapacity(count * columns)
+        for (index, row) in rows.enumerated() {
+            guard row.count == columns else { throw .shapeMismatch("\(name) row \(index) has \(row.count) columns, sizes say \(columns)") }
+            matrix.append(contentsOf: row)
         }
         return matrix
     }
 
     /// A bias vector as network2 writes it, a column `[[b], [b], …]`, or flat `[b, b, …]`.
-    private static func readVector(_ value: JSONValue, count: Int, name: String) throws(ModelFileError) -> [Float] {
-        guard case .array(let entries) = value else { throw .wrongType(key: name, expected: "a list") }
+    private static func vector(_ entries: [BiasEntry], count: Int, name: String) throws(ModelFileError) -> [Float] {
         guard entries.count == count else { throw .shapeMismatch("\(name) has \(entries.count) entries, sizes say \(count)") }
         var vector: [Float] = []
         for entry in entries {
-            if case .array(let column) = entry {
-                guard column.count == 1 else { throw .shapeMismatch("\(name) has a row of \(column.count) values; a bias column has 1") }
-                vector.append(try readNumber(column[0], name: name))
-            } else {
-                vector.append(try readNumber(entry, name: name))
+            switch entry {
+            case .column(let value), .flat(let value): vector.append(value)
+            case .row(let width): throw .shapeMismatch("\(name) has a row of \(width) values; a bias column has 1")
             }
         }
         return vector
     }
 }
 
-/// What is wrong with a model file, in words that name the part.
-public enum ModelFileError: Error, Equatable, CustomStringConvertible {
-    case notJSON(String)
-    case missingKey(String)
-    case wrongType(key: String, expected: String)
-    case shapeMismatch(String)
-    case unknownCost(String)
-    case newerVersion(found: Int, supported: Int)
-    case notFinite(layer: Int)
+/// What a model file records about how its network was made; every field optional, so a file
+/// from network2 or another tool reads with whatever it has.
+public struct ModelMetadata: Codable, Equatable, Sendable {
+    public var testAccuracy: Double?
+    public var validationAccuracy: Double?
+    public var epochsTrained: Int?
+    public var keptEpoch: Int?
+    /// η, network2's `eta`.
+    public var eta: Float?
+    /// λ, network2's `lmbda`.
+    public var lambda: Float?
+    public var miniBatchSize: Int?
+    public var seed: UInt64?
+    public var initialisation: String?
+    /// ISO 8601.
+    public var trainedAt: String?
 
-    public var description: String {
-        switch self {
-        case .notJSON(let reason): "the model file is not JSON (\(reason))"
-        case .missingKey(let key): "the model file has no \"\(key)\""
-        case .wrongType(let key, let expected): "\"\(key)\" in the model file should be \(expected)"
-        case .shapeMismatch(let detail): "the model file's shapes do not agree: \(detail)"
-        case .unknownCost(let name): "unknown cost \"\(name)\" in the model file; expected CrossEntropyCost or QuadraticCost"
-        case .newerVersion(let found, let supported):
-            "the model file has format version \(found); this Digits reads up to \(supported). Update Digits."
-        case .notFinite(let layer):
-            "layer \(layer) has weights that are not finite numbers: training diverged. Train again with a smaller eta."
+    public init(
+        testAccuracy: Double? = nil, validationAccuracy: Double? = nil, epochsTrained: Int? = nil, keptEpoch: Int? = nil,
+        eta: Float? = nil, lambda: Float? = nil, miniBatchSize: Int? = nil, seed: UInt64? = nil, initialisation: String? = nil,
+        trainedAt: String? = nil
+    ) {
+        self.testAccuracy = testAccuracy
+        self.validationAccuracy = validationAccuracy
+        self.epochsTrained = epochsTrained
+        self.keptEpoch = keptEpoch
+        self.eta = eta
+        self.lambda = lambda
+        self.miniBatchSize = miniBatchSize
+        self.seed = seed
+        self.initialisation = initialisation
+        self.trainedAt = trainedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case testAccuracy = "test_accuracy", validationAccuracy = "validation_accuracy", epochsTrained = "epochs_trained"
+        case keptEpoch = "kept_epoch", eta, lambda, miniBatchSize = "mini_batch_size", seed, initialisation
+        case trainedAt = "trained_at"
+    }
+}
+
+/// The file's JSON as `Codable` sees it: network2's four keys, then ours.
+struct ModelDocument: Codable {
+    /// Layers, for example [784, 30, 10].
+    var sizes: [Int]
+    /// weights[l]: [sizes[l+1] rows x sizes[l] columns].
+    var weights: [[[Float]]]
+    /// biases[l]: sizes[l+1] entries, each a one-value column.
+    var biases: [[BiasEntry]]
+    /// "CrossEntropyCost" or "QuadraticCost", network2's class names.
+    var cost: String
+    var format: String?
+    var version: Int?
+    var metadata: ModelMetadata?
+
+    init(
+        sizes: [Int], weights: [[[Float]]], biases: [[BiasEntry]], cost: String, format: String?, version: Int?, metadata: ModelMetadata?
+    ) {
+        (self.sizes, self.weights, self.biases, self.cost) = (sizes, weights, biases, cost)
+        (self.format, self.version, self.metadata) = (format, version, metadata)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sizes = try container.decode([Int].self, forKey: .sizes)
+        weights = try container.decode([[[Float]]].self, forKey: .weights)
+        biases = try container.decode([[BiasEntry]].self, forKey: .biases)
+        cost = try container.decode(String.self, forKey: .cost)
+        format = try? container.decodeIfPresent(String.self, forKey: .format)
+        version = try container.decodeIfPresent(Int.self, forKey: .version)
+        // Metadata only informs: a file whose metadata this version cannot read still loads.
+        metadata = (try? container.decodeIfPresent(ModelMetadata.self, forKey: .metadata)) ?? nil
+    }
+}
+
+/// One bias as a file holds it: network2's one-value column `[b]`, a plain number, or (an
+/// error, reported with the layer's name) a longer row.
+enum BiasEntry: Codable, Equatable {
+    case column(Float)
+    case flat(Float)
+    case row(width: Int)
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Float.self) {
+            self = .flat(value)
+        } else {
+            let values = try container.decode([Float].self)
+            self = values.count == 1 ? .column(values[0]) : .row(width: values.count)
         }
     }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .column(let value): try container.encode([value])
+        case .flat(let value): try container.encode(value)
+        case .row: preconditionFailure("a bias row is only ever read, to be refused")
+        }
+    }
+}
+
+/// Just the version, read before the rest.
+private struct VersionProbe: Decodable {
+    var version: Int?
 }

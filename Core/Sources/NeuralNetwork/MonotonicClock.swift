@@ -1,19 +1,15 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Seconds from the system's monotonic clock, for timing epochs (and benchmarks) without Foundation.
 public enum MonotonicClock {
-    public static func now() -> timespec {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return time
+    /// A moment on the monotonic clock.
+    public struct Instant: Sendable {
+        let nanoseconds: UInt64
     }
 
-    public static func seconds(since start: timespec) -> Double {
-        let end = now()
-        return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) * 1e-9
+    public static func now() -> Instant {
+        Instant(nanoseconds: Platform.monotonicNanoseconds())
+    }
+
+    public static func seconds(since start: Instant) -> Double {
+        Double(Platform.monotonicNanoseconds() &- start.nanoseconds) * 1e-9
     }
 }

@@ -21,6 +21,12 @@ public struct Samples: Sendable, Equatable {
         self.labels = labels
     }
 
+    /// Grey levels as inputs, each byte x/255 in [0, 1], as network2's loader reads MNIST:
+    /// `greyLevels` holds `labels.count` images of `inputSize` bytes, row-major.
+    public init(greyLevels: [UInt8], inputSize: Int, labels: [UInt8]) {
+        self.init(inputSize: inputSize, inputs: greyLevels.map { Float($0) / 255 }, labels: labels)
+    }
+
     public var count: Int { labels.count }
     public var isEmpty: Bool { labels.isEmpty }
 

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// A seedable random number generator whose stream is fixed by its seed.
 ///
 /// xoshiro256** (Blackman and Vigna), seeded through SplitMix64 so that any 64-bit seed,
@@ -68,8 +62,8 @@ extension RandomNumberGenerator {
         // 1 − u lies in (0, 1], so the logarithm is finite.
         let u1 = 1 - nextUnitDouble()
         let u2 = nextUnitDouble()
-        let radius = (-2 * log(u1)).squareRoot()
-        return mean + standardDeviation * radius * cos(2 * Double.pi * u2)
+        let radius = (-2 * Platform.log(u1)).squareRoot()
+        return mean + standardDeviation * radius * Platform.cos(2 * Double.pi * u2)
     }
 }
 

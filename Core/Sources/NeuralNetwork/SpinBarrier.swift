@@ -1,9 +1,5 @@
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A reusable barrier for a few threads that meet thousands of times a second.
 ///
 /// A mini-batch takes about 15 µs, too short to sleep and wake through the kernel at each
@@ -31,7 +27,7 @@ final class SpinBarrier: Sendable {
         var spins = 0
         while generation.load(ordering: .acquiring) == current {
             spins += 1
-            if spins > 100_000 { sched_yield() }
+            if spins > 100_000 { Platform.yieldProcessor() }
         }
     }
 }

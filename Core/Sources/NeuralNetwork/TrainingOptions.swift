@@ -41,7 +41,7 @@ public struct TrainingOptions: Sendable, Equatable {
     func threadCount(for sizes: [Int]) -> Int {
         if let threads { return threads }
         // Below about 10,000 first-layer weights a mini-batch is too short to share.
-        return WorkerThread.processorCount >= 2 && sizes[0] * sizes[1] >= 10_000 ? 2 : 1
+        return Platform.processorCount >= 2 && sizes[0] * sizes[1] >= 10_000 ? 2 : 1
     }
 
     /// Checks the values a person may type; returns a sentence naming the first bad one.

@@ -1,4 +1,4 @@
-import Glibc
+import Foundation  // the C library (Glibc or Darwin) with it
 
 @testable import DigitImaging
 

@@ -1,4 +1,4 @@
-import Glibc
+import Foundation  // the C library (Glibc or Darwin) with it
 import MNISTData
 import NeuralNetwork
 import Testing
@@ -30,7 +30,9 @@ private func enlarge(_ image: ArraySlice<UInt8>, to side: Int) -> [UInt8] {
         let split = try MNISTLoader.load(directory: String(cString: getenv("MNIST_DIR")))
         var generator = SeededGenerator(seed: 1)
         var network = Network(sizes: [784, 30, 10], using: &generator)
-        network.train(on: split.training.samples, options: TrainingOptions(epochs: 3), using: &generator)
+        network.train(
+            on: Samples(greyLevels: split.training.pixels, inputSize: split.training.pixelsPerImage, labels: split.training.labels),
+            options: TrainingOptions(epochs: 3), using: &generator)
 
         let count = 100
         var same = 0

@@ -39,7 +39,7 @@ private func writeTinyMNIST(to folder: TemporaryFolder, count: Int = 3, compress
             #expect(split.validation.count == 0)
             #expect(split.test.labels == [0, 1, 2])
             #expect(split.test.image(at: 2).allSatisfy { $0 == 2 })
-            #expect(split.test.samples.input(at: 1).allSatisfy { $0 == 1 / 255 })
+            #expect(split.test.image(at: 1).allSatisfy { $0 == 1 })
         }
     }
 

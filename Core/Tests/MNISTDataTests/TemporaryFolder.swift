@@ -1,4 +1,4 @@
-import Glibc
+import Foundation  // the C library (Glibc or Darwin) with it
 
 /// A fresh folder under /tmp for one test, with helpers to write files into it.
 struct TemporaryFolder {

@@ -19,6 +19,13 @@ private func separableSamples(count: Int, seed: UInt64) -> Samples {
 }
 
 @Suite struct TrainingTests {
+    /// Bytes become inputs as network2's loader makes them: x/255.
+    @Test func greyLevelsBecomeInputsFromZeroToOne() {
+        let samples = Samples(greyLevels: [0, 255, 51, 1], inputSize: 2, labels: [3, 4])
+        #expect(samples.inputs == [0, 1, 0.2, 1 / 255])
+        #expect(samples.labels == [3, 4] && samples.count == 2)
+    }
+
     @Test func sameSeedGivesTheSameBits() {
         func run(seed: UInt64) -> (Network, TrainingSummary) {
             var generator = SeededGenerator(seed: seed)

@@ -5,10 +5,6 @@ import NIOPosix
 import Synchronization
 import Vapor
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Where drawings too large to read on an event loop are read: a few threads of their own,
 /// at a lower priority, with a bounded share of them for each client.
 ///
@@ -137,11 +133,9 @@ final class DrawingWorkers: Sendable {
         next?()
     }
 
-    /// Nice 10 for the calling thread (Linux keeps nice values per thread); cheap enough to
-    /// repeat for each drawing, which keeps it true whichever pool thread runs it.
+    /// Nice 10 for the calling thread; cheap enough to repeat for each drawing, which keeps
+    /// it true whichever pool thread runs it.
     private static func lowerPriority() {
-        #if os(Linux)
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
-        #endif
+        Platform.lowerThisThreadsPriority()
     }
 }

@@ -1,12 +1,6 @@
 import Foundation
 import Vapor
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Where the admin token comes from, said in the log without the token itself: whoever can
 /// read a server's logs (a log shipper, a shared terminal, CI output) must not become its admin.
 ///
@@ -41,22 +35,18 @@ enum AdminToken {
         return token
     }
 
-    /// A new random token written to `path`, created owner-only from the start (never readable
-    /// by others, even for a moment).
+    /// A new random token written to `path`, created owner-only from the start.
     private static func create(_ path: String) throws -> String {
         var generator = SystemRandomNumberGenerator()
         let token = (0..<2).map { _ in String(format: "%016llx", generator.next() as UInt64) }.joined()
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else {
-            throw Problem(
-                description:
-                    "cannot create the admin token file \(path) (\(String(cString: strerror(errno)))): choose another with --admin-token-file, or set DIGITS_ADMIN_TOKEN"
-            )
-        }
-        defer { close(descriptor) }
-        let line = Array((token + "\n").utf8)
-        guard write(descriptor, line, line.count) == line.count else {
-            throw Problem(description: "cannot write the admin token file \(path) (\(String(cString: strerror(errno))))")
+        if let failure = Platform.createOwnerOnlyFile(path, containing: token + "\n") {
+            guard failure.created else {
+                throw Problem(
+                    description:
+                        "cannot create the admin token file \(path) (\(failure.reason)): choose another with --admin-token-file, or set DIGITS_ADMIN_TOKEN"
+                )
+            }
+            throw Problem(description: "cannot write the admin token file \(path) (\(failure.reason))")
         }
         return token
     }

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Runs seconds of number crunching on a thread of its own.
 ///
 /// Swift's cooperative pool has one thread per core, two here; a training run blocking one of
@@ -14,10 +10,7 @@ enum BackgroundThread {
     static func run<Result: Sendable>(named name: String, _ work: @escaping @Sendable () -> Result) async -> Result {
         await withCheckedContinuation { continuation in
             let thread = Thread {
-                #if os(Linux)
-                    // `who` 0 is the calling thread: Linux keeps nice values per thread.
-                    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
-                #endif
+                Platform.lowerThisThreadsPriority()
                 continuation.resume(returning: work())
             }
             thread.name = name
