@@ -79,8 +79,8 @@ func useRoutes(on app: Application, settings: ServerSettings, model: ServerModel
     app.http.server.configuration.port = settings.port
     // Larger bodies are refused (413) while they stream in, before they are held in memory.
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: DrawingInput.maxBodyBytes)
+    // Vapor counts every request and its latency itself (see `ServerMetrics`).
     app.middleware = Middlewares()
-    app.middleware.use(RequestMetricsMiddleware(metrics: model.metrics))
     if !settings.corsOrigins.isEmpty {
         // First, so that error responses carry the CORS headers too.
         app.middleware.use(
