@@ -15,10 +15,12 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         let lowered = text.lowercased()
         if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
             guard let url = URL(string: text), let host = url.host, !host.isEmpty else {
-                throw DatabaseLocationError("\(Self.redacted(text)) is not a PostgreSQL URL: write postgres://USER:PASSWORD@HOST:5432/DATABASE")
+                throw DatabaseLocationError(
+                    "\(Self.redacted(text)) is not a PostgreSQL URL: write postgres://USER:PASSWORD@HOST:5432/DATABASE")
             }
             guard url.path.count > 1 else {
-                throw DatabaseLocationError("\(Self.redacted(text)) names no database: end it with /DATABASE, as in postgres://USER:PASSWORD@\(host)/digits")
+                throw DatabaseLocationError(
+                    "\(Self.redacted(text)) names no database: end it with /DATABASE, as in postgres://USER:PASSWORD@\(host)/digits")
             }
             self = .postgres(url: text)
         } else if lowered.hasPrefix("sqlite://") {
@@ -27,9 +29,12 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             self = .sqlite(path: path)
         } else if text.contains("://") {
             throw DatabaseLocationError(
-                "\(Self.redacted(text)) is neither a SQLite file nor a PostgreSQL URL: give a file path, sqlite://PATH or postgres://USER:PASSWORD@HOST/DATABASE")
+                "\(Self.redacted(text)) is neither a SQLite file nor a PostgreSQL URL: give a file path, sqlite://PATH or postgres://USER:PASSWORD@HOST/DATABASE"
+            )
         } else {
-            guard !text.isEmpty else { throw DatabaseLocationError("the database path is empty: give a file path, or leave it out for digits.sqlite") }
+            guard !text.isEmpty else {
+                throw DatabaseLocationError("the database path is empty: give a file path, or leave it out for digits.sqlite")
+            }
             self = .sqlite(path: text)
         }
     }

@@ -30,7 +30,9 @@ import Testing
     /// A PostgreSQL URL to a server that is not there: a sentence with what to check, and the
     /// password nowhere in the output.
     @Test func unreachablePostgreSQLIsNamedWithoutItsPassword() throws {
-        let result = try CommandRunner.run(["serve", "--database", "postgres://digits:hunter2@127.0.0.1:9/digits?tlsmode=disable", "--port", "18097"])
+        let result = try CommandRunner.run([
+            "serve", "--database", "postgres://digits:hunter2@127.0.0.1:9/digits?tlsmode=disable", "--port", "18097",
+        ])
         #expect(result.status != 0)
         #expect(result.errors.contains("cannot connect to PostgreSQL"), "stderr was: \(result.errors)")
         #expect(result.errors.contains("is it running, and are the URL's host and port right?"))

@@ -30,7 +30,9 @@ import Testing
     }
 
     @Test func logsNoPassword() {
-        #expect(DatabaseLocation.postgres(url: "postgres://digits:secret@db/digits").description == "PostgreSQL postgres://digits:***@db/digits")
+        #expect(
+            DatabaseLocation.postgres(url: "postgres://digits:secret@db/digits").description == "PostgreSQL postgres://digits:***@db/digits"
+        )
         #expect(DatabaseLocation.sqlite(path: ":memory:").description == "SQLite in memory")
     }
 }

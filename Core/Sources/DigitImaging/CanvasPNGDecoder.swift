@@ -184,7 +184,9 @@ enum CanvasPNGDecoder {
 enum RowFilter {
     /// Undoes filter `type` on `row`, given the row above, already unfiltered (zeros for the
     /// first row). False for a filter type that does not exist.
-    static func undo(_ type: UInt8, row: UnsafeMutablePointer<UInt8>, above: UnsafePointer<UInt8>, count: Int, bytesPerPixel bpp: Int) -> Bool {
+    static func undo(_ type: UInt8, row: UnsafeMutablePointer<UInt8>, above: UnsafePointer<UInt8>, count: Int, bytesPerPixel bpp: Int)
+        -> Bool
+    {
         switch type {
         case 0: return true
         case 1: bpp == 4 ? sub4(row, count: count) : sub(row, count: count, bpp: bpp)

@@ -14,7 +14,9 @@ struct LumaAlphaImage: Sendable, Equatable {
 
     /// `alpha` nil means every pixel is opaque; callers pass nil rather than all 255s.
     init(width: Int, height: Int, luma: [UInt8], alpha: [UInt8]?) {
-        precondition(luma.count == width * height && (alpha?.count ?? luma.count) == width * height, "luma and alpha need \(width * height) bytes each")
+        precondition(
+            luma.count == width * height && (alpha?.count ?? luma.count) == width * height,
+            "luma and alpha need \(width * height) bytes each")
         self.width = width
         self.height = height
         self.luma = luma

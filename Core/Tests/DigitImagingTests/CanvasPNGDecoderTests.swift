@@ -70,12 +70,15 @@ import Testing
             #expect(png.withUnsafeBufferPointer(CanvasPNGDecoder.decode) == nil)
             #expect(try PNGCodec.decodeLumaAlpha(png) == LumaAlphaImage(PNGCodec.decode(png)))
         }
-        let good = HandMadePNG.encode(Self.samples(width: 30, height: 30, channels: 4), width: 30, height: 30, channels: 4, filter: { _ in 1 })
+        let good = HandMadePNG.encode(
+            Self.samples(width: 30, height: 30, channels: 4), width: 30, height: 30, channels: 4, filter: { _ in 1 })
         var badChecksum = good
         badChecksum[50] ^= 0xFF  // inside the image data
         let truncated = Array(good.prefix(good.count - 30))
-        let interlaced = HandMadePNG.encode(Self.samples(width: 30, height: 30, channels: 4), width: 30, height: 30, channels: 4, filter: { _ in 0 }, interlace: 1)
-        let unknownFilter = HandMadePNG.encode(Self.samples(width: 30, height: 30, channels: 4), width: 30, height: 30, channels: 4, filter: { _ in 0 }, filterByte: 7)
+        let interlaced = HandMadePNG.encode(
+            Self.samples(width: 30, height: 30, channels: 4), width: 30, height: 30, channels: 4, filter: { _ in 0 }, interlace: 1)
+        let unknownFilter = HandMadePNG.encode(
+            Self.samples(width: 30, height: 30, channels: 4), width: 30, height: 30, channels: 4, filter: { _ in 0 }, filterByte: 7)
         for png in [badChecksum, truncated, interlaced, unknownFilter] {
             #expect(png.withUnsafeBufferPointer(CanvasPNGDecoder.decode) == nil)
             #expect { try PNGCodec.decodeLumaAlpha(png) } throws: { error in
@@ -99,14 +102,24 @@ import Testing
         let levels: [UInt8] = [0, 1, 127, 128, 254, 255]
         var above: [UInt8] = []
         var row: [UInt8] = []
-        for a in levels { for b in levels { for c in levels { for raw in [0, 77] as [UInt8] {
-            above += [c, c, c, c, b, b, b, b]
-            row += [a, a, a, a, raw, raw, raw, raw]
-        } } } }
+        for a in levels {
+            for b in levels {
+                for c in levels {
+                    for raw in [0, 77] as [UInt8] {
+                        above += [c, c, c, c, b, b, b, b]
+                        row += [a, a, a, a, raw, raw, raw, raw]
+                    }
+                }
+            }
+        }
         var lanes = row
         var bytes = row
-        lanes.withUnsafeMutableBufferPointer { r in above.withUnsafeBufferPointer { RowFilter.paeth4(r.baseAddress!, above: $0.baseAddress!, count: r.count) } }
-        bytes.withUnsafeMutableBufferPointer { r in above.withUnsafeBufferPointer { RowFilter.paeth(r.baseAddress!, above: $0.baseAddress!, count: r.count, bpp: 4) } }
+        lanes.withUnsafeMutableBufferPointer { r in
+            above.withUnsafeBufferPointer { RowFilter.paeth4(r.baseAddress!, above: $0.baseAddress!, count: r.count) }
+        }
+        bytes.withUnsafeMutableBufferPointer { r in
+            above.withUnsafeBufferPointer { RowFilter.paeth(r.baseAddress!, above: $0.baseAddress!, count: r.count, bpp: 4) }
+        }
         #expect(lanes == bytes)
     }
 }

@@ -22,11 +22,14 @@ public enum DatabaseErrors {
         }
         switch error.code {
         case .connectionError:
-            return "cannot connect to PostgreSQL (\(error.underlying.map { "\($0)" } ?? "no reason given")): is it running, and are the URL's host and port right?"
+            return
+                "cannot connect to PostgreSQL (\(error.underlying.map { "\($0)" } ?? "no reason given")): is it running, and are the URL's host and port right?"
         case .sslUnsupported:
-            return "the PostgreSQL server does not offer TLS, which the URL asks for: add ?tlsmode=disable to the URL, or enable TLS on the server"
+            return
+                "the PostgreSQL server does not offer TLS, which the URL asks for: add ?tlsmode=disable to the URL, or enable TLS on the server"
         case .failedToAddSSLHandler:
-            return "TLS to PostgreSQL failed (\(error.underlying.map { "\($0)" } ?? "no reason given")); ?tlsmode=disable in the URL turns it off"
+            return
+                "TLS to PostgreSQL failed (\(error.underlying.map { "\($0)" } ?? "no reason given")); ?tlsmode=disable in the URL turns it off"
         default:
             return String(reflecting: error)
         }

@@ -35,7 +35,8 @@ extension Database {
             await SQLiteWriters.shared.release()
             throw Abort(
                 .serviceUnavailable, headers: ["Retry-After": "1"],
-                reason: "the database stayed locked by another process for \(busyTimeoutMilliseconds / 1000) s; nothing was written. Try again")
+                reason:
+                    "the database stayed locked by another process for \(busyTimeoutMilliseconds / 1000) s; nothing was written. Try again")
         } catch {
             await SQLiteWriters.shared.release()
             throw error
