@@ -63,7 +63,7 @@ struct PostgresTests {
         // A restart reads what is stored: no second import, version 2 still live.
         try await withApp(settings: settings) { app in
             let stored = try await DigitRecord.query(on: app.db).count()
-            #expect(stored == 70_010)
+            #expect(stored == TestDigits.total + 10)
             try await app.testing().test(.GET, "api/model") { response in
                 let status = try response.content.decode(ModelStatusResponse.self)
                 #expect(status.live.version == 2)
