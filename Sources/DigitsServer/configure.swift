@@ -56,6 +56,7 @@ func useDatabase(_ location: DatabaseLocation, on app: Application) async throws
     app.migrations.add(AddDigitIndexes())
     app.migrations.add(AddIdempotencyKeys())
     app.migrations.add(RenameMisleadingNames())
+    app.migrations.add(AddOneLiveIndex())
     try await app.autoMigrate()
 }
 
@@ -69,6 +70,7 @@ func startModel(on app: Application, settings: ServerSettings, mnist: MNISTSuppl
         versions: versions, logger: app.logger, metrics: metrics)
     try await retrainer.clearClaimsLeftByACrash()
     try await versions.start(firstModel: FirstModel(settings: settings))
+    app.lifecycle.use(LiveVersionFollower(versions: versions))
     app.storage[ServerModelKey.self] = ServerModel(versions: versions, retrainer: retrainer, metrics: metrics)
     return ServerModel(versions: versions, retrainer: retrainer, metrics: metrics)
 }

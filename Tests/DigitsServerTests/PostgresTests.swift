@@ -85,4 +85,14 @@ struct PostgresTests {
             #expect(training == 0)
         }
     }
+
+    @Test func switchesFromTwoServersAtOnceLeaveOneLiveVersion() async throws {
+        try await emptyDatabase()
+        try await withApp(settings: settings) { app in try await severalSwitchesAtOnce(on: app) }
+    }
+
+    @Test func concurrentStoresHoldOutEveryFifth() async throws {
+        try await emptyDatabase()
+        try await withApp(settings: settings) { app in try await DigitsServerTests.concurrentStoresHoldOutEveryFifth(on: app) }
+    }
 }

@@ -22,14 +22,15 @@ enum DigitStore {
 
     /// Stores a person's verified digit, or finds the one stored earlier under `key`.
     ///
-    /// Counting and inserting in one transaction gives concurrent stores distinct positions
-    /// (and so the right held-out share); a key used before returns that digit, or 422 when
+    /// Counting and inserting in one transaction, under `WriteLock.peoplesDigits`, gives
+    /// concurrent stores distinct positions (and so the right held-out share), on PostgreSQL
+    /// too, whose READ COMMITTED would let two count the same; a key used before returns that digit, or 422 when
     /// it came with a different drawing or label.
     static func store(
         _ digit: NormalisedDigit, label: Int, guessed: Int, key: String?, every: Int, on database: any Database
     ) async throws -> Stored {
         do {
-            return try await database.writeTransaction { database in
+            return try await database.writeTransaction(locking: .peoplesDigits) { database in
                 if let key, let earlier = try await replay(key, digit: digit, label: label, every: every, on: database) { return earlier }
                 let earlier = try await count(from: .person, on: database)
                 let record = DigitRecord(

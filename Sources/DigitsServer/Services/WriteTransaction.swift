@@ -24,8 +24,21 @@ extension Database {
     ///
     /// Every write sets the connection's durability too (see `configure`'s `useDatabase`):
     /// `synchronous = NORMAL`, and no checkpoints in the request path (`WALCheckpoints` runs them).
-    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else { return try await transaction(body) }
+    ///
+    /// `lock` serialises transactions that read then write the same thing on PostgreSQL, whose
+    /// READ COMMITTED lets two of them read the same count: it takes a transaction-scoped
+    /// advisory lock first. SQLite needs none: `BEGIN IMMEDIATE` serialises every writer.
+    func writeTransaction<T: Sendable>(
+        locking lock: WriteLock? = nil, _ body: @escaping @Sendable (any Database) async throws -> T
+    ) async throws -> T {
+        guard let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
+            return try await transaction { transaction in
+                if let lock, let sql = transaction as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                    try await sql.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(lock.rawValue)))").run()
+                }
+                return try await body(transaction)
+            }
+        }
         await SQLiteWriters.shared.acquire()
         do {
             let result = try await immediateTransaction(body)
@@ -60,6 +73,14 @@ extension Database {
             }
         }
     }
+}
+
+/// What a write transaction must hold alone on PostgreSQL: one advisory lock key each.
+enum WriteLock: Int64, Sendable {
+    /// Which version is live: promotion, rollback, the first model.
+    case liveVersion = 0x6469_6769_0001
+    /// People's digits' positions, which decide every fifth's held-out place.
+    case peoplesDigits = 0x6469_6769_0002
 }
 
 /// SQLite writers in this process, one at a time, in the order they asked.

@@ -12,13 +12,19 @@ import Vapor
 /// network is swapped in, then the next step may start. So the version answering guesses is
 /// the one the database marks live, except for the moment between a commit and its swap.
 /// (An actor alone would not do: it lets a second call in while the first awaits the database.)
+///
+/// Across servers on one database: each switch holds the database's live-version lock
+/// (`WriteLock.liveVersion`) and a unique index allows one live row, so two servers switching
+/// at once leave exactly one live version; `followDatabase`, run every second by
+/// `LiveVersionFollower`, swaps in whatever another server made live.
 actor ModelVersions {
     let live: LiveModel
     private let database: any Database
     private let logger: Logger
     private let metrics: ServerMetrics
-    /// The last change of live version asked for; the next one waits for it.
-    private var lastSwitch: Task<Void, Never>?
+    /// The last step asked for (a change of live version, or following the database); the
+    /// next one waits for it.
+    private var lastStep: Task<Void, Never>?
     /// Versions whose rows could not be closed (the database refused the write); the next
     /// claim closes them first, so one failed write never blocks every later retraining.
     private(set) var unclosed: Set<Int> = []
@@ -128,18 +134,41 @@ actor ModelVersions {
     private func switchLive(
         to version: Int, network: Network, write: (@Sendable (any Database) async throws -> Void)?
     ) async throws {
-        let (previous, database, live) = (lastSwitch, database, live)
-        let step = Task {
-            await previous?.value
+        let (database, live) = (database, live)
+        try await inTurn {
             if let write {
-                try await database.writeTransaction { transaction in
+                try await database.writeTransaction(locking: .liveVersion) { transaction in
                     try await ModelVersionRecord.query(on: transaction).set(\.$isLive, to: false).filter(\.$isLive == true).update()
                     try await write(transaction)
                 }
             }
             live.replace(with: network, version: version)
         }
-        lastSwitch = Task { _ = await step.result }
+    }
+
+    /// Swaps in the version the database marks live when it is not the one in memory: what
+    /// another server promoted or rolled back to. In turn with this server's own changes, so
+    /// it never undoes a newer one.
+    func followDatabase() async throws {
+        let (database, live, logger) = (database, live, logger)
+        try await inTurn {
+            guard let summary = try await ModelVersions.liveSummary(on: database), summary.version != live.current()?.version,
+                let record = try await ModelVersionRecord.query(on: database).filter(\.$version == summary.version).first()
+            else { return }
+            let network = try ModelFile.decode(record.modelFile).network
+            live.replace(with: network, version: record.version)
+            logger.notice("version \(record.version) is live: made live by another server")
+        }
+    }
+
+    /// Runs `work` after every step asked for before it, and before any asked for after it.
+    private func inTurn(_ work: @escaping @Sendable () async throws -> Void) async throws {
+        let previous = lastStep
+        let step = Task {
+            await previous?.value
+            try await work()
+        }
+        lastStep = Task { _ = await step.result }
         try await step.value
     }
 }
