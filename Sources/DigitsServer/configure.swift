@@ -57,7 +57,18 @@ func useDatabase(_ location: DatabaseLocation, on app: Application) async throws
     app.migrations.add(AddIdempotencyKeys())
     app.migrations.add(RenameMisleadingNames())
     app.migrations.add(AddOneLiveIndex())
-    try await app.autoMigrate()
+    // Servers starting together migrate one at a time, and the later ones find nothing to do.
+    let locks = app.databases.ids().contains(.bulkReads) ? app.db(.bulkReads) : app.db
+    try await locks.holdingSessionLock(.migrations) {
+        await SQLiteWriters.shared.acquire()
+        do {
+            try await app.autoMigrate()
+        } catch {
+            await SQLiteWriters.shared.release()
+            throw error
+        }
+        await SQLiteWriters.shared.release()
+    }
 }
 
 /// MNIST into the database on first start, a live version, and the retrainer beside it.
@@ -65,11 +76,11 @@ func startModel(on app: Application, settings: ServerSettings, mnist: MNISTSuppl
     try await MNISTImporter.importIfNeeded(from: mnist, on: app.db, logger: app.logger)
     let metrics = ServerMetrics()
     let versions = ModelVersions(database: app.db, live: LiveModel(metrics: metrics), logger: app.logger, metrics: metrics)
+    let bulkReads = app.databases.ids().contains(.bulkReads) ? app.db(.bulkReads) : app.db
     let retrainer = Retrainer(
-        settings: settings, database: app.db, bulkReads: app.databases.ids().contains(.bulkReads) ? app.db(.bulkReads) : nil,
-        versions: versions, logger: app.logger, metrics: metrics)
+        settings: settings, database: app.db, bulkReads: bulkReads, versions: versions, logger: app.logger, metrics: metrics)
     try await retrainer.clearClaimsLeftByACrash()
-    try await versions.start(firstModel: FirstModel(settings: settings))
+    try await versions.start(firstModel: FirstModel(settings: settings), sessionLocks: bulkReads)
     app.lifecycle.use(LiveVersionFollower(versions: versions))
     app.storage[ServerModelKey.self] = ServerModel(versions: versions, retrainer: retrainer, metrics: metrics)
     return ServerModel(versions: versions, retrainer: retrainer, metrics: metrics)

@@ -95,4 +95,9 @@ struct PostgresTests {
         try await emptyDatabase()
         try await withApp(settings: settings) { app in try await DigitsServerTests.concurrentStoresHoldOutEveryFifth(on: app) }
     }
+
+    @Test func twoServersStartingTogetherImportOnceAndMakeOneFirstModel() async throws {
+        try await emptyDatabase()
+        try await startTogether(settings)
+    }
 }

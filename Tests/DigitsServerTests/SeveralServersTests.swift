@@ -55,6 +55,28 @@ struct SeveralServersTests {
             try await severalSwitchesAtOnce(on: app)
         }
     }
+
+    @Test func twoServersStartingTogetherOnAnEmptyFileImportOnceAndMakeOneFirstModel() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("digits-together-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var settings = ServerSettings.testing()
+        settings.database = .sqlite(path: path)
+        try await startTogether(settings)
+    }
+}
+
+/// Two servers start at the same moment on one empty database: one import, one version 1,
+/// and both serve it.
+func startTogether(_ settings: ServerSettings) async throws {
+    async let first: Int? = withApp(settings: settings) { app in try model(of: app).live.current()?.version }
+    async let second: Int? = withApp(settings: settings) { app in try model(of: app).live.current()?.version }
+    let served = try await [first, second]
+    #expect(served == [1, 1])
+    let (digits, versions) = try await withApp(settings: settings) { app in
+        (try await DigitRecord.query(on: app.db).count(), try await ModelVersionRecord.query(on: app.db).all().map(\.version))
+    }
+    #expect(digits == TestDigits.total)
+    #expect(versions == [1])
 }
 
 /// Two owners of versions (two servers) roll back to different versions at the same moment,

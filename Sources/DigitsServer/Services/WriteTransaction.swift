@@ -75,12 +75,38 @@ extension Database {
     }
 }
 
+extension Database {
+    /// Runs `body` holding `lock` for this session on PostgreSQL (on one connection, released
+    /// at the end or when the connection drops), for work longer than a transaction should be;
+    /// elsewhere runs it as it is.
+    func holdingSessionLock(_ lock: WriteLock, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        guard let sql = self as? any SQLDatabase, sql.dialect.name == "postgresql" else { return try await body() }
+        try await withConnection { connection in
+            guard let sql = connection as? any SQLDatabase else { return try await body() }
+            try await sql.raw("SELECT pg_advisory_lock(\(unsafeRaw: String(lock.rawValue)))").run()
+            do {
+                try await body()
+            } catch {
+                _ = try? await sql.raw("SELECT pg_advisory_unlock(\(unsafeRaw: String(lock.rawValue)))").run()
+                throw error
+            }
+            try await sql.raw("SELECT pg_advisory_unlock(\(unsafeRaw: String(lock.rawValue)))").run()
+        }
+    }
+}
+
 /// What a write transaction must hold alone on PostgreSQL: one advisory lock key each.
 enum WriteLock: Int64, Sendable {
     /// Which version is live: promotion, rollback, the first model.
     case liveVersion = 0x6469_6769_0001
     /// People's digits' positions, which decide every fifth's held-out place.
     case peoplesDigits = 0x6469_6769_0002
+    /// The MNIST import on first start.
+    case mnistImport = 0x6469_6769_0003
+    /// Training version 1 on first start (a session lock: it lasts seconds).
+    case firstModel = 0x6469_6769_0004
+    /// Migrating the tables on start-up (a session lock).
+    case migrations = 0x6469_6769_0005
 }
 
 /// SQLite writers in this process, one at a time, in the order they asked.

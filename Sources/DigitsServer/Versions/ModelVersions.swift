@@ -38,25 +38,53 @@ actor ModelVersions {
 
     /// Makes sure a version is live: the stored live one on a restart, else version 1 made by
     /// `firstModel` (read from a file or trained), stored, and made live.
-    func start(firstModel: FirstModel) async throws {
-        if let record = try await ModelVersionRecord.query(on: database).filter(\.$isLive == true).first() {
-            let (network, _) = try ModelFile.decode(record.modelFile)
-            try await switchLive(to: record.version, network: network, write: nil)
-            logger.info("live model: version \(record.version)")
-            return
+    ///
+    /// Servers starting together on an empty database make one version 1 between them: on
+    /// PostgreSQL the first to take `WriteLock.firstModel` trains it while the others wait,
+    /// then find it; elsewhere the row is inserted only if no version is live by then, and a
+    /// server that lost the race serves the winner's. The lock's connection comes from
+    /// `sessionLocks`, a pool other than the one training reads through (a pool of one
+    /// connection per event loop would otherwise wait on itself).
+    func start(firstModel: FirstModel, sessionLocks: any Database) async throws {
+        if try await startWithStoredVersion() { return }
+        try await sessionLocks.holdingSessionLock(.firstModel) {
+            if try await self.startWithStoredVersion() { return }
+            try await self.makeFirstModel(firstModel)
         }
+    }
+
+    /// Serves the version the database marks live, if there is one.
+    private func startWithStoredVersion() async throws -> Bool {
+        guard let record = try await ModelVersionRecord.query(on: database).filter(\.$isLive == true).first() else { return false }
+        let (network, _) = try ModelFile.decode(record.modelFile)
+        try await switchLive(to: record.version, network: network, write: nil)
+        logger.info("live model: version \(record.version)")
+        return true
+    }
+
+    private func makeFirstModel(_ firstModel: FirstModel) async throws {
         let (network, record) = try await firstModel.make(on: database, logger: logger)
         record.version = 1
         record.modelFile = try ModelFile.encode(network)
         record.isTraining = false
-        record.isLive = false
+        record.isLive = true
         record.peopleDigits = 0
-        try await switchLive(to: 1, network: network) { database in
-            record.isLive = true
-            record.finish(.promoted, reason: firstModel.reason)
-            try await record.create(on: database)
+        record.finish(.promoted, reason: firstModel.reason)
+        let (database, live, logger) = (database, live, logger)
+        try await inTurn {
+            let earlier = try await database.writeTransaction(locking: .liveVersion) { transaction -> ModelVersionRecord? in
+                if let earlier = try await ModelVersionRecord.query(on: transaction).filter(\.$isLive == true).first() { return earlier }
+                try await record.create(on: transaction)
+                return nil
+            }
+            if let earlier {
+                live.replace(with: try ModelFile.decode(earlier.modelFile).network, version: earlier.version)
+                logger.info("live model: version \(earlier.version), made by another server while this one trained")
+            } else {
+                live.replace(with: network, version: 1)
+                logger.info("live model: version 1")
+            }
         }
-        logger.info("live model: version 1")
     }
 
     /// Makes a retraining's judged candidate the live version, its row closed as promoted.

@@ -22,19 +22,23 @@ func withApp(
     try await withApp(settings: settings, mnist: template.supply, logger: logger, body)
 }
 
-func withApp(
-    settings: ServerSettings, mnist: MNISTSupply = TestDigits.supply, logger: Logger? = nil, _ body: (Application) async throws -> Void
-) async throws {
+@discardableResult
+func withApp<Result: Sendable>(
+    settings: ServerSettings, mnist: MNISTSupply = TestDigits.supply, logger: Logger? = nil,
+    _ body: (Application) async throws -> Result
+) async throws -> Result {
     let app = try await Application.make(.testing)
     if let logger { app.logger = logger }
+    let result: Result
     do {
         try await configure(app, settings: settings, mnist: mnist)
-        try await body(app)
+        result = try await body(app)
     } catch {
         try await app.asyncShutdown()
         throw error
     }
     try await app.asyncShutdown()
+    return result
 }
 
 /// The server's model life in `app`: its versions, live model and retrainer.
