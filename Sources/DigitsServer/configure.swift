@@ -58,16 +58,8 @@ func useDatabase(_ location: DatabaseLocation, on app: Application) async throws
     app.migrations.add(RenameMisleadingNames())
     app.migrations.add(AddOneLiveIndex())
     // Servers starting together migrate one at a time, and the later ones find nothing to do.
-    let locks = app.databases.ids().contains(.bulkReads) ? app.db(.bulkReads) : app.db
-    try await locks.holdingSessionLock(.migrations) {
-        await SQLiteWriters.shared.acquire()
-        do {
-            try await app.autoMigrate()
-        } catch {
-            await SQLiteWriters.shared.release()
-            throw error
-        }
-        await SQLiteWriters.shared.release()
+    try await app.bulkReads.holdingSessionLock(.migrations) {
+        try await SQLiteWriters.shared.inTurn { try await app.autoMigrate() }
     }
 }
 
@@ -76,14 +68,14 @@ func startModel(on app: Application, settings: ServerSettings, mnist: MNISTSuppl
     try await MNISTImporter.importIfNeeded(from: mnist, on: app.db, logger: app.logger)
     let metrics = ServerMetrics()
     let versions = ModelVersions(database: app.db, live: LiveModel(metrics: metrics), logger: app.logger, metrics: metrics)
-    let bulkReads = app.databases.ids().contains(.bulkReads) ? app.db(.bulkReads) : app.db
     let retrainer = Retrainer(
-        settings: settings, database: app.db, bulkReads: bulkReads, versions: versions, logger: app.logger, metrics: metrics)
+        settings: settings, database: app.db, bulkReads: app.bulkReads, versions: versions, logger: app.logger, metrics: metrics)
     try await retrainer.clearClaimsLeftByACrash()
-    try await versions.start(firstModel: FirstModel(settings: settings), sessionLocks: bulkReads)
+    try await versions.start(firstModel: FirstModel(settings: settings), sessionLocks: app.bulkReads)
     app.lifecycle.use(LiveVersionFollower(versions: versions))
-    app.storage[ServerModelKey.self] = ServerModel(versions: versions, retrainer: retrainer, metrics: metrics)
-    return ServerModel(versions: versions, retrainer: retrainer, metrics: metrics)
+    let model = ServerModel(versions: versions, retrainer: retrainer, metrics: metrics)
+    app.storage[ServerModelKey.self] = model
+    return model
 }
 
 /// Middleware and routes, and what runs beside the requests until shutdown.
@@ -127,6 +119,11 @@ func useRoutes(on app: Application, settings: ServerSettings, model: ServerModel
 extension DatabaseID {
     /// The pool of the retraining's bulk reads.
     static let bulkReads = DatabaseID(string: "bulk-reads")
+}
+
+extension Application {
+    /// The bulk-reads pool where there is one (a file or PostgreSQL), else the only one.
+    var bulkReads: any Database { databases.ids().contains(.bulkReads) ? db(.bulkReads) : db }
 }
 
 /// Stops what runs beside the requests when the server shuts down: the retraining (its row

@@ -280,12 +280,17 @@ struct HostileInputTests {
     }
 
     /// A cancel that arrives after training, while the candidate is judged, is honoured: the
-    /// version is closed as cancelled and never goes live.
-    @Test func aCancelWhileTheCandidateIsJudgedIsHonoured() async throws {
-        try await withApp({
-            $0.networkSizes = [784, 100, 10]
-            $0.training.epochs = 1
-        }) { app in
+    /// version is closed as cancelled and never goes live. On real MNIST, whose judging lasts
+    /// long enough to be caught (the test digits' takes a millisecond).
+    @Test(.enabled(if: RealMNIST.isAvailable, "needs MNIST_DIR"))
+    func aCancelWhileTheCandidateIsJudgedIsHonoured() async throws {
+        try await withApp(
+            realMNIST: true,
+            {
+                $0.networkSizes = [784, 100, 10]
+                $0.training.epochs = 1
+            }
+        ) { app in
             let retrainer = try model(of: app).retrainer
             #expect(try await retrainer.retrainNow() == 2)
             // Judging takes four evaluations of 10,000 to 50,000 digits.
@@ -302,7 +307,8 @@ struct HostileInputTests {
 
     /// A retraining whose row the database refuses to close does not block the next one.
     @Test func aRowThatCouldNotBeClosedDoesNotBlockLaterRetrainings() async throws {
-        try await withApp({ $0.training.epochs = 30 }) { app in
+        // On the test digits, a run only a cancel ends.
+        try await withApp({ $0.training.epochs = 3_000 }) { app in
             let sql = try #require(app.db as? any SQLDatabase)
             let retrainer = try model(of: app).retrainer
             #expect(try await retrainer.retrainNow() == 2)

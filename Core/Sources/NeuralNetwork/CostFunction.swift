@@ -20,8 +20,8 @@ public enum CostFunction: String, Sendable, CaseIterable, Codable {
             case .crossEntropy:
                 // network2 uses np.nan_to_num so that 0·ln 0 counts as 0 and ln 0 as a large
                 // finite number: a term whose factor is 0 is skipped, and ln 0 becomes ln 1e-300.
-                if yd != 0 { total -= yd * Platform.log(max(ad, 1e-300)) }
-                if yd != 1 { total -= (1 - yd) * Platform.log(max(1 - ad, 1e-300)) }
+                if yd != 0 { total -= yd * Platform.naturalLog(max(ad, 1e-300)) }
+                if yd != 1 { total -= (1 - yd) * Platform.naturalLog(max(1 - ad, 1e-300)) }
             case .quadratic:
                 total += 0.5 * (ad - yd) * (ad - yd)
             }

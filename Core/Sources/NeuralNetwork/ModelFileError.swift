@@ -31,7 +31,7 @@ extension ModelFileError {
             self = .missingKey(Self.path(context.codingPath + [key]))
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
             let expected: String
-            if type is [Any].Type || "\(type)".hasPrefix("Array") {
+            if "\(type)".hasPrefix("Array") {
                 expected = "a list"
             } else if "\(type)".hasPrefix("Dictionary") {
                 expected = "an object"

@@ -15,9 +15,9 @@ enum Platform {
     @inline(__always) static func exp(_ x: Float) -> Float { expf(x) }
 
     /// The natural logarithm, for the cross-entropy cost and the Box-Muller transform.
-    @inline(__always) static func log(_ x: Double) -> Double { Glibc_or_Darwin_log(x) }
+    @inline(__always) static func naturalLog(_ x: Double) -> Double { log(x) }
 
-    @inline(__always) static func cos(_ x: Double) -> Double { Glibc_or_Darwin_cos(x) }
+    @inline(__always) static func cosine(_ x: Double) -> Double { cos(x) }
 
     /// Nanoseconds on the monotonic clock, from an arbitrary start.
     static func monotonicNanoseconds() -> UInt64 {
@@ -76,7 +76,3 @@ enum Platform {
         }
     }
 }
-
-// `log` and `cos` named apart from `Platform.log`/`Platform.cos`, which would shadow them.
-@inline(__always) private func Glibc_or_Darwin_log(_ x: Double) -> Double { log(x) }
-@inline(__always) private func Glibc_or_Darwin_cos(_ x: Double) -> Double { cos(x) }

@@ -62,8 +62,8 @@ extension RandomNumberGenerator {
         // 1 − u lies in (0, 1], so the logarithm is finite.
         let u1 = 1 - nextUnitDouble()
         let u2 = nextUnitDouble()
-        let radius = (-2 * Platform.log(u1)).squareRoot()
-        return mean + standardDeviation * radius * Platform.cos(2 * Double.pi * u2)
+        let radius = (-2 * Platform.naturalLog(u1)).squareRoot()
+        return mean + standardDeviation * radius * Platform.cosine(2 * Double.pi * u2)
     }
 }
 

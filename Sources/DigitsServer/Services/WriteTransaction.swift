@@ -39,20 +39,13 @@ extension Database {
                 return try await body(transaction)
             }
         }
-        await SQLiteWriters.shared.acquire()
         do {
-            let result = try await immediateTransaction(body)
-            await SQLiteWriters.shared.release()
-            return result
+            return try await SQLiteWriters.shared.inTurn { try await immediateTransaction(body) }
         } catch let error as SQLiteError where error.reason == .busy || error.reason == .locked {
-            await SQLiteWriters.shared.release()
             throw Abort(
                 .serviceUnavailable, headers: ["Retry-After": "1"],
                 reason:
                     "the database stayed locked by another process for \(busyTimeoutMilliseconds / 1000) s; nothing was written. Try again")
-        } catch {
-            await SQLiteWriters.shared.release()
-            throw error
         }
     }
 
@@ -125,5 +118,18 @@ actor SQLiteWriters {
 
     func release() {
         if waiting.isEmpty { isWriting = false } else { waiting.removeFirst().resume() }
+    }
+
+    /// `body` between `acquire` and `release`, whether it returns or throws.
+    nonisolated func inTurn<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let result = try await body()
+            await release()
+            return result
+        } catch {
+            await release()
+            throw error
+        }
     }
 }

@@ -23,7 +23,9 @@ final class LiveVersionFollower: LifecycleHandler, Sendable {
                     try? await Task.sleep(for: Self.interval)
                     guard !Task.isCancelled else { return }
                     do {
-                        try await versions.followDatabase()
+                        if let version = try await versions.followDatabase() {
+                            logger.notice("version \(version) is live: made live by another server")
+                        }
                         failing = false
                     } catch {
                         // Once per outage, not once a second.

@@ -55,10 +55,8 @@ actor ModelVersions {
 
     /// Serves the version the database marks live, if there is one.
     private func startWithStoredVersion() async throws -> Bool {
-        guard let record = try await ModelVersionRecord.query(on: database).filter(\.$isLive == true).first() else { return false }
-        let (network, _) = try ModelFile.decode(record.modelFile)
-        try await switchLive(to: record.version, network: network, write: nil)
-        logger.info("live model: version \(record.version)")
+        guard let version = try await followDatabase() else { return false }
+        logger.info("live model: version \(version)")
         return true
     }
 
@@ -70,20 +68,16 @@ actor ModelVersions {
         record.isLive = true
         record.peopleDigits = 0
         record.finish(.promoted, reason: firstModel.reason)
-        let (database, live, logger) = (database, live, logger)
-        try await inTurn {
-            let earlier = try await database.writeTransaction(locking: .liveVersion) { transaction -> ModelVersionRecord? in
-                if let earlier = try await ModelVersionRecord.query(on: transaction).filter(\.$isLive == true).first() { return earlier }
-                try await record.create(on: transaction)
-                return nil
-            }
-            if let earlier {
-                live.replace(with: try ModelFile.decode(earlier.modelFile).network, version: earlier.version)
-                logger.info("live model: version \(earlier.version), made by another server while this one trained")
-            } else {
-                live.replace(with: network, version: 1)
-                logger.info("live model: version 1")
-            }
+        let inserted = try await database.writeTransaction(locking: .liveVersion) { transaction in
+            guard try await ModelVersionRecord.query(on: transaction).filter(\.$isLive == true).count() == 0 else { return false }
+            try await record.create(on: transaction)
+            return true
+        }
+        if inserted {
+            try await switchLive(to: 1, network: network, write: nil)
+            logger.info("live model: version 1")
+        } else if let version = try await followDatabase() {
+            logger.info("live model: version \(version), made by another server while this one trained")
         }
     }
 
@@ -174,30 +168,30 @@ actor ModelVersions {
         }
     }
 
-    /// Swaps in the version the database marks live when it is not the one in memory: what
-    /// another server promoted or rolled back to. In turn with this server's own changes, so
-    /// it never undoes a newer one.
-    func followDatabase() async throws {
-        let (database, live, logger) = (database, live, logger)
-        try await inTurn {
+    /// Swaps in the version the database marks live when it is not the one in memory: at
+    /// start-up, or what another server promoted or rolled back to. In turn with this server's
+    /// own changes, so it never undoes a newer one. Returns the version it swapped in.
+    @discardableResult
+    func followDatabase() async throws -> Int? {
+        let (database, live) = (database, live)
+        return try await inTurn { () -> Int? in
             guard let summary = try await ModelVersions.liveSummary(on: database), summary.version != live.current()?.version,
                 let record = try await ModelVersionRecord.query(on: database).filter(\.$version == summary.version).first()
-            else { return }
-            let network = try ModelFile.decode(record.modelFile).network
-            live.replace(with: network, version: record.version)
-            logger.notice("version \(record.version) is live: made live by another server")
+            else { return nil }
+            live.replace(with: try ModelFile.decode(record.modelFile).network, version: record.version)
+            return record.version
         }
     }
 
     /// Runs `work` after every step asked for before it, and before any asked for after it.
-    private func inTurn(_ work: @escaping @Sendable () async throws -> Void) async throws {
+    private func inTurn<Result: Sendable>(_ work: @escaping @Sendable () async throws -> Result) async throws -> Result {
         let previous = lastStep
         let step = Task {
             await previous?.value
-            try await work()
+            return try await work()
         }
         lastStep = Task { _ = await step.result }
-        try await step.value
+        return try await step.value
     }
 }
 
