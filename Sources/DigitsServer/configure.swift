@@ -43,7 +43,14 @@ func useDatabase(_ location: DatabaseLocation, on app: Application) async throws
     case .sqlite(let path):
         app.databases.use(.sqlite(.file(path)), as: .sqlite)
         app.databases.use(.sqlite(.file(path)), as: .bulkReads, isDefault: false)
-        if let sql = app.db as? any SQLDatabase { try await sql.raw("PRAGMA journal_mode = WAL").run() }
+        // In turn with this process's other writers: switching the journal needs the file to
+        // itself, and a second server starting beside this one would otherwise find it locked.
+        if let sql = app.db as? any SQLDatabase {
+            try await SQLiteWriters.shared.inTurn {
+                try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
+                try await sql.raw("PRAGMA journal_mode = WAL").run()
+            }
+        }
         app.lifecycle.use(WALCheckpoints(database: app.db(.bulkReads)))
     case .postgres(let url):
         app.databases.use(try .postgres(url: url), as: .psql)
