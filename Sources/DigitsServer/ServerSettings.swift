@@ -25,13 +25,21 @@ public struct ServerSettings: Sendable {
     public var storesPerMinute: Int?
     /// Origins that browsers may call the API from (CORS); none by default.
     public var corsOrigins: [String]
+    /// What this process does among the servers sharing the database.
+    public var role: ServerRole
+    /// Reverse proxies (addresses, or networks as `10.0.0.0/8`) whose `X-Forwarded-For` and
+    /// `Forwarded` headers name the real client; from anyone else those headers are ignored.
+    public var trustedProxies: [String]
 
     public init(
         database: DatabaseLocation = .sqlite(path: "digits.sqlite"), hostname: String = "127.0.0.1", port: Int = 8080,
         modelFile: String? = nil, networkSizes: [Int] = [784, 30, 10],
         training: TrainingOptions = TrainingOptions(), seed: UInt64 = 1, retraining: RetrainingPolicy = RetrainingPolicy(),
-        adminToken: String? = nil, adminTokenFile: String = "digits-admin-token", storesPerMinute: Int? = 60, corsOrigins: [String] = []
+        adminToken: String? = nil, adminTokenFile: String = "digits-admin-token", storesPerMinute: Int? = 60, corsOrigins: [String] = [],
+        role: ServerRole = .all, trustedProxies: [String] = []
     ) {
+        self.role = role
+        self.trustedProxies = trustedProxies
         self.adminTokenFile = adminTokenFile
         self.database = database
         self.hostname = hostname
@@ -54,6 +62,20 @@ public struct ServerSettings: Sendable {
     }
 }
 
+/// What one server process does.
+public enum ServerRole: String, Sendable, CaseIterable {
+    /// Answers requests and trains: one process is the whole of Digits (the default).
+    case all
+    /// Answers requests and never trains: retrainings it asks for wait for a trainer.
+    case web
+    /// Trains and promotes the versions the web servers then serve; answers requests too
+    /// (`/health`, `/metrics`), though a proxy need not send it any.
+    case trainer
+
+    /// Whether this process trains retrainings (its own and those others ask for).
+    var trains: Bool { self != .web }
+}
+
 /// When the server retrains and what a new model must show before it goes live.
 public struct RetrainingPolicy: Sendable {
     /// A retraining starts after this many new verified digits.
@@ -68,8 +90,15 @@ public struct RetrainingPolicy: Sendable {
     public var validationMargin: Double
     /// Threads for retraining. One leaves the other core to answer requests.
     public var threads: Int
+    /// How long a trainer's claim on a retraining lasts unless it renews it (it does, a
+    /// quarter of this apart, while it trains): a trainer killed mid-training holds up the
+    /// work this long before another trainer takes it over.
+    public var leaseSeconds: Double
 
-    public init(every: Int = 10, personWeight: Int = 10, validationMargin: Double = 0.005, threads: Int = 1) {
+    public init(
+        every: Int = 10, personWeight: Int = 10, validationMargin: Double = 0.005, threads: Int = 1, leaseSeconds: Double = 10
+    ) {
+        self.leaseSeconds = leaseSeconds
         self.every = every
         self.personWeight = personWeight
         self.validationMargin = validationMargin

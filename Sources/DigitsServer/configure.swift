@@ -21,7 +21,16 @@ struct ServerModel: Sendable {
     let versions: ModelVersions
     let retrainer: Retrainer
     let metrics: ServerMetrics
+    /// This process's name in the rows it claims and on `/health`: host, port, process, and a
+    /// random part, since two servers in one process (tests) share the rest.
+    let serverID: String
+    let role: ServerRole
     var live: LiveModel { versions.live }
+
+    static func newServerID(port: Int) -> String {
+        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "\(ProcessInfo.processInfo.hostName):\(port)/\(ProcessInfo.processInfo.processIdentifier)-\(random)"
+    }
 }
 
 /// Registers the database, and for a file a second pool for the retraining's bulk reads, and
@@ -64,6 +73,8 @@ func useDatabase(_ location: DatabaseLocation, on app: Application) async throws
     app.migrations.add(AddIdempotencyKeys())
     app.migrations.add(RenameMisleadingNames())
     app.migrations.add(AddOneLiveIndex())
+    app.migrations.add(AddTrainingLeases())
+    app.migrations.add(AddRateLimits())
     // Servers starting together migrate one at a time, and the later ones find nothing to do.
     try await app.bulkReads.holdingSessionLock(.migrations) {
         try await SQLiteWriters.shared.inTurn { try await app.autoMigrate() }
@@ -75,12 +86,27 @@ func startModel(on app: Application, settings: ServerSettings, mnist: MNISTSuppl
     try await MNISTImporter.importIfNeeded(from: mnist, on: app.db, logger: app.logger)
     let metrics = ServerMetrics()
     let versions = ModelVersions(database: app.db, live: LiveModel(metrics: metrics), logger: app.logger, metrics: metrics)
+    let serverID = ServerModel.newServerID(port: settings.port)
     let retrainer = Retrainer(
-        settings: settings, database: app.db, bulkReads: app.bulkReads, versions: versions, logger: app.logger, metrics: metrics)
-    try await retrainer.clearClaimsLeftByACrash()
-    try await versions.start(firstModel: FirstModel(settings: settings), sessionLocks: app.bulkReads)
-    app.lifecycle.use(LiveVersionFollower(versions: versions))
-    let model = ServerModel(versions: versions, retrainer: retrainer, metrics: metrics)
+        settings: settings, database: app.db, bulkReads: app.bulkReads, versions: versions, logger: app.logger, metrics: metrics,
+        holder: serverID)
+    try await versions.start(firstModel: FirstModel(settings: settings), role: settings.role, sessionLocks: app.bulkReads)
+    let follower = PeriodicCheck(every: .seconds(1), logger: app.logger, failure: "could not check which version is live") {
+        if let version = try await versions.followDatabase() {
+            app.logger.notice("version \(version) is live: made live by another server")
+        }
+    }
+    app.lifecycle.use(follower)
+    if settings.role.trains {
+        // A server that serves requests too hears of every digit stored through it; a trainer
+        // looks for due digits itself. Both take over a retraining whose trainer died.
+        let lookForDueDigits = settings.role == .trainer
+        app.lifecycle.use(
+            PeriodicCheck(every: .seconds(1), logger: app.logger, failure: "could not look for retraining work") {
+                try await retrainer.lookForWork(dueDigits: lookForDueDigits)
+            })
+    }
+    let model = ServerModel(versions: versions, retrainer: retrainer, metrics: metrics, serverID: serverID, role: settings.role)
     app.storage[ServerModelKey.self] = model
     return model
 }
@@ -89,6 +115,7 @@ func startModel(on app: Application, settings: ServerSettings, mnist: MNISTSuppl
 func useRoutes(on app: Application, settings: ServerSettings, model: ServerModel) throws {
     app.http.server.configuration.hostname = settings.hostname
     app.http.server.configuration.port = settings.port
+    app.storage[TrustedProxies.Key.self] = TrustedProxies(settings.trustedProxies)
     // Larger bodies are refused (413) while they stream in, before they are held in memory.
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: DrawingInput.maxBodyBytes)
     // Vapor counts every request and its latency itself (see `ServerMetrics`).
@@ -115,11 +142,18 @@ func useRoutes(on app: Application, settings: ServerSettings, model: ServerModel
     try app.register(collection: MetricsController(metrics: model.metrics))
     try app.register(collection: OpenAPIController())
     try app.register(collection: PageController())
-    try app.register(collection: HealthController(live: model.live))
+    try app.register(collection: HealthController(model: model))
     try app.register(
         collection: DigitController(
             model: model, policy: settings.retraining, admin: admin,
             rateLimiter: settings.storesPerMinute.map(RateLimiter.init(perMinute:)), drawings: drawings))
+    if settings.storesPerMinute != nil {
+        let database = app.db
+        app.lifecycle.use(
+            PeriodicCheck(every: .seconds(60), logger: app.logger, failure: "could not forget the rate limits' full buckets") {
+                try await RateLimiter.forgetFullBuckets(on: database)
+            })
+    }
     try app.register(collection: ModelController(model: model, policy: settings.retraining, admin: admin))
 }
 

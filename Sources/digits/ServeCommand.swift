@@ -11,7 +11,11 @@ struct ServeCommand: AsyncParsableCommand {
             On first start it creates the database (a SQLite file, or tables in PostgreSQL), imports MNIST into it and trains the first \
             model (or takes --model); a restart loads what is stored. Settings also come from the \
             environment: DATABASE_URL, DIGITS_HOSTNAME, DIGITS_PORT, DIGITS_MODEL, MNIST_DIR, \
-            DIGITS_ADMIN_TOKEN, DIGITS_ADMIN_TOKEN_FILE, DIGITS_RETRAIN_EVERY, DIGITS_STORES_PER_MINUTE, DIGITS_CORS_ORIGINS (comma-separated).
+            DIGITS_ADMIN_TOKEN, DIGITS_ADMIN_TOKEN_FILE, DIGITS_RETRAIN_EVERY, DIGITS_STORES_PER_MINUTE, DIGITS_CORS_ORIGINS and \
+            DIGITS_TRUSTED_PROXIES (comma-separated), DIGITS_ROLE, DIGITS_TRAINING_LEASE.
+
+            Several servers can share one PostgreSQL database: run any number with --role web behind a reverse proxy and one or \
+            more with --role trainer (README: Deployment).
             """
     )
 
@@ -42,6 +46,21 @@ struct ServeCommand: AsyncParsableCommand {
     var storesPerMinute: Int?
     @Option(help: ArgumentHelp("An origin allowed to call the API from a browser (CORS); repeat for more, * for any.", valueName: "origin"))
     var corsOrigin: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "all: answer requests and train (one process is all of Digits); web: answer requests, never train; trainer: train and promote for the web servers on the same database (default: DIGITS_ROLE, else all).",
+            valueName: "all|web|trainer"))
+    var role: String?
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a trainer's claim on a retraining lasts unless renewed: how long a killed trainer holds up the work before another takes it over (default: DIGITS_TRAINING_LEASE, else 10).",
+            valueName: "seconds"))
+    var trainingLease: Int?
+    @Option(
+        help: ArgumentHelp(
+            "A reverse proxy (address, or network as 10.0.0.0/8) whose X-Forwarded-For / Forwarded headers name the client; repeat for more. From anyone else those headers are ignored.",
+            valueName: "address"))
+    var trustedProxy: [String] = []
     @OptionGroup var data: DataOptions
 
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerSettings {
@@ -60,19 +79,30 @@ struct ServeCommand: AsyncParsableCommand {
         let limit = try Self.number(storesPerMinute, environment["DIGITS_STORES_PER_MINUTE"], default: 60, allowed: 0...) {
             "--stores-per-minute must be 0 (no limit) or more, got \($0)"
         }
-        let origins =
-            corsOrigin.isEmpty
-            ? (environment["DIGITS_CORS_ORIGINS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
-                !$0.isEmpty
-            }
-            : corsOrigin
+        let origins = corsOrigin.isEmpty ? Self.list(environment["DIGITS_CORS_ORIGINS"]) : corsOrigin
+        let roleText = role ?? environment["DIGITS_ROLE"] ?? "all"
+        guard let serverRole = ServerRole(rawValue: roleText) else {
+            throw ValidationError("--role must be all, web or trainer, got \(roleText)")
+        }
+        let lease = try Self.number(trainingLease, environment["DIGITS_TRAINING_LEASE"], default: 10, allowed: 1...3600) {
+            "--training-lease must be a number of seconds from 1 to 3600, got \($0)"
+        }
+        let proxies = trustedProxy.isEmpty ? Self.list(environment["DIGITS_TRUSTED_PROXIES"]) : trustedProxy
+        for proxy in proxies where !TrustedProxies.isValid(proxy) {
+            throw ValidationError("--trusted-proxy takes an IP address or a network such as 10.0.0.0/8 or fd00::/8, got \(proxy)")
+        }
         return ServerSettings(
             database: location, hostname: hostname ?? environment["DIGITS_HOSTNAME"] ?? "127.0.0.1", port: port,
-            modelFile: model ?? environment["DIGITS_MODEL"], retraining: RetrainingPolicy(every: every),
+            modelFile: model ?? environment["DIGITS_MODEL"], retraining: RetrainingPolicy(every: every, leaseSeconds: Double(lease)),
             adminToken: adminToken ?? environment["DIGITS_ADMIN_TOKEN"],
             adminTokenFile: adminTokenFile ?? environment["DIGITS_ADMIN_TOKEN_FILE"] ?? "digits-admin-token",
             storesPerMinute: limit == 0 ? nil : limit,
-            corsOrigins: origins)
+            corsOrigins: origins, role: serverRole, trustedProxies: proxies)
+    }
+
+    /// A comma-separated list from the environment, blanks dropped.
+    static func list(_ variable: String?) -> [String] {
+        (variable ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// A whole-number setting: the flag, else the environment variable, else the default;

@@ -128,12 +128,13 @@ struct ServeEndToEndTests {
     }
 
     /// kill -9 while four clients store digits loses none that was acknowledged; kill -9
-    /// during a retraining leaves its version failed, and a retraining can start at once.
+    /// during a retraining leaves a claim the restarted server takes over once its lease ran
+    /// out (2 s here), and nothing is stuck: it can be cancelled and another started.
     @Test func killedMidStoreOrMidRetrainingLosesNothingAndBlocksNothing() throws {
         let folder = try CommandRunner.temporaryDirectory()
         let database = folder.appendingPathComponent("digits.sqlite").path
         let port = Int.random(in: 41_000..<49_000)
-        let settings = ["--retrain-every", "100000", "--stores-per-minute", "0"]
+        let settings = ["--retrain-every", "100000", "--stores-per-minute", "0", "--training-lease", "2"]
         let admin = ["DIGITS_ADMIN_TOKEN": "kill-test-token"]
         let body = Data(#"{"image": "\#(Data(Self.one).base64EncodedString())", "label": 1}"#.utf8)
 
@@ -182,9 +183,24 @@ struct ServeEndToEndTests {
             database: database, port: port, log: folder.appendingPathComponent("third.log"), arguments: settings, environment: admin)
         defer { third.stop() }
         #expect(third.waitUntilHealthy(seconds: 60), "\(third.logText)")
+        // Taken over: the third server trains version 2 itself (its status says "training").
+        let takenOver = Date().addingTimeInterval(30)
+        var training: [String: Any]?
+        while Date() < takenOver {
+            training = (try? third.json("/api/model"))?["training"] as? [String: Any]
+            if training?["stage"] as? String == "training" { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(training?["version"] as? Int == 2, "\(training ?? [:])")
+        #expect(third.logText.contains("taking over version 2"), "\(third.logText)")
+        #expect(try third.request("DELETE", "/api/model/training", headers: token).0 == 200)
+        let closed = Date().addingTimeInterval(30)
+        while (try? third.json("/api/model"))?["training"] as? [String: Any] != nil, Date() < closed {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         let versions = (try third.json("/api/models")["versions"] as? [[String: Any]]) ?? []
         #expect(versions.first?["version"] as? Int == 2)
-        #expect(versions.first?["outcome"] as? String == "failed")
+        #expect(versions.first?["outcome"] as? String == "cancelled")
         let (status, reply) = try third.request("POST", "/api/model/retrain", headers: token)
         #expect(status == 202, "\(String(decoding: reply, as: UTF8.self))")
         #expect(String(decoding: reply, as: UTF8.self).contains(#""version":3"#))

@@ -200,6 +200,32 @@ struct PeopleDigitsTests {
         }
     }
 
+    @Test func behindATrustedProxyEachClientHasItsOwnLimit() async throws {
+        // Over a real socket from loopback, which stands for nginx there.
+        try await withApp({
+            $0.storesPerMinute = 1
+            $0.trustedProxies = ["127.0.0.1", "::1"]
+        }) { app in
+            let body = ByteBuffer(string: #"{"image": "\#(Data(sevenPNG()).base64EncodedString())", "label": 7}"#)
+            func store(from client: String) async throws -> HTTPStatus {
+                var status = HTTPStatus.ok
+                try await app.testing(method: .running(port: 0)).test(
+                    .POST, "api/digits", headers: ["Content-Type": "application/json", "X-Forwarded-For": client], body: body
+                ) { status = $0.status }
+                return status
+            }
+            let statuses = [
+                try await store(from: "203.0.113.7"),
+                // Another client behind the same proxy.
+                try await store(from: "203.0.113.8"),
+                try await store(from: "203.0.113.7"),
+                // A forged address to the left of the real one changes nothing.
+                try await store(from: "198.51.100.1, 203.0.113.7"),
+            ]
+            #expect(statuses == [.created, .created, .tooManyRequests, .tooManyRequests])
+        }
+    }
+
     @Test func corsHeadersOnlyWhenConfigured() async throws {
         let preflight: HTTPHeaders = ["Origin": "https://digits.example", "Access-Control-Request-Method": "POST"]
         try await withApp { app in
@@ -216,19 +242,85 @@ struct PeopleDigitsTests {
 }
 
 struct RateLimiterTests {
-    @Test func aBucketRefillsAtTheRate() {
-        let limiter = RateLimiter(perMinute: 6)
-        let start = Date(timeIntervalSince1970: 0)
-        for _ in 0..<6 { #expect(limiter.take(for: "a", at: start) == nil) }
-        #expect(limiter.take(for: "a", at: start) == 10)
-        #expect(limiter.take(for: "b", at: start) == nil)
-        #expect(limiter.take(for: "a", at: start.addingTimeInterval(10)) == nil)
-        #expect(limiter.take(for: "a", at: start.addingTimeInterval(10)) != nil)
+    @Test func aBucketRefillsAtTheRate() async throws {
+        try await withApp { app in
+            let limiter = RateLimiter(perMinute: 6)
+            let start = Date(timeIntervalSince1970: 1_000_000)
+            for _ in 0..<6 { #expect(try await limiter.take(for: "a", at: start, on: app.db) == nil) }
+            let wait = try #require(try await limiter.take(for: "a", at: start, on: app.db))
+            #expect(abs(wait - 10) < 1e-9, "\(wait)")
+            #expect(try await limiter.take(for: "b", at: start, on: app.db) == nil)
+            #expect(try await limiter.take(for: "a", at: start.addingTimeInterval(10), on: app.db) == nil)
+            #expect(try await limiter.take(for: "a", at: start.addingTimeInterval(10), on: app.db) != nil)
+            // A minute later every bucket is full again, and forgetting it changes nothing.
+            try await RateLimiter.forgetFullBuckets(at: start.addingTimeInterval(71), on: app.db)
+            for _ in 0..<6 { #expect(try await limiter.take(for: "a", at: start.addingTimeInterval(71), on: app.db) == nil) }
+        }
+    }
+
+    @Test func twoServersOnOneDatabaseShareTheBuckets() async throws {
+        let copy = try await TemplateDatabase.testDigits.copy()
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        var settings = ServerSettings.testing()
+        settings.database = .sqlite(path: copy)
+        settings.storesPerMinute = 2
+        try await withApp(settings: settings) { first in
+            try await withApp(settings: settings) { second in
+                _ = try await storeSeven(on: first)
+                _ = try await storeSeven(on: second)
+                let body = ByteBuffer(string: #"{"image": "\#(Data(sevenPNG()).base64EncodedString())", "label": 7}"#)
+                for app in [first, second] {
+                    try await app.testing().test(.POST, "api/digits", headers: ["Content-Type": "application/json"], body: body) {
+                        #expect($0.status == .tooManyRequests)
+                    }
+                }
+            }
+        }
     }
 
     @Test func tokensCompareOnlyWhenEqual() {
         #expect(AdminGuard.constantTimeEqual([1, 2, 3], [1, 2, 3]))
         #expect(!AdminGuard.constantTimeEqual([1, 2, 3], [1, 2, 4]))
         #expect(!AdminGuard.constantTimeEqual([1, 2], [1, 2, 3]))
+    }
+}
+
+struct TrustedProxiesTests {
+    let proxies = TrustedProxies(["127.0.0.1", "10.0.0.0/8", "fd00::/8"])
+
+    @Test func readsTheClientOnlyFromATrustedPeer() {
+        let headers: HTTPHeaders = ["X-Forwarded-For": "203.0.113.7"]
+        #expect(proxies.client(peer: "127.0.0.1", headers: headers) == "203.0.113.7")
+        #expect(proxies.client(peer: "10.1.2.3", headers: headers) == "203.0.113.7")
+        #expect(proxies.client(peer: "fd12::1", headers: headers) == "203.0.113.7")
+        #expect(proxies.client(peer: "::ffff:127.0.0.1", headers: headers) == "203.0.113.7", "IPv4-mapped")
+        #expect(proxies.client(peer: "192.0.2.1", headers: headers) == nil, "an untrusted peer's header is ignored")
+        #expect(TrustedProxies().client(peer: "127.0.0.1", headers: headers) == nil, "no proxy trusted by default")
+        #expect(proxies.client(peer: "127.0.0.1", headers: [:]) == nil)
+    }
+
+    @Test func takesTheFirstUntrustedAddressFromTheRight() {
+        let chained: HTTPHeaders = ["X-Forwarded-For": "198.51.100.1, 203.0.113.7, 10.0.0.2"]
+        #expect(proxies.client(peer: "127.0.0.1", headers: chained) == "203.0.113.7")
+        var lines = HTTPHeaders()
+        lines.add(name: "X-Forwarded-For", value: "198.51.100.1")
+        lines.add(name: "X-Forwarded-For", value: "203.0.113.7")
+        #expect(proxies.client(peer: "127.0.0.1", headers: lines) == "203.0.113.7")
+        #expect(proxies.client(peer: "127.0.0.1", headers: ["X-Forwarded-For": "10.0.0.5, 10.0.0.2"]) == "10.0.0.5")
+    }
+
+    @Test func readsRFC7239Forwarded() {
+        let forwarded: HTTPHeaders = ["Forwarded": #"for=198.51.100.1, for="[2001:db8::7]:4711";proto=https, for=10.0.0.2"#]
+        #expect(proxies.client(peer: "127.0.0.1", headers: forwarded) == "2001:db8::7")
+        #expect(proxies.client(peer: "127.0.0.1", headers: ["Forwarded": "for=203.0.113.7:8080"]) == "203.0.113.7")
+    }
+
+    @Test func parsesAddressesAndNetworks() {
+        #expect(TrustedProxies.Network(parsing: "10.0.0.0/8") != nil)
+        #expect(TrustedProxies.Network(parsing: "::1") != nil)
+        #expect(TrustedProxies.Network(parsing: "2001:db8::/32") != nil)
+        for bad in ["", "10.0.0.0/33", "256.1.1.1", "1.2.3", "example.com", "1:2:3:4:5:6:7:8:9", "::1/129", "1::2::3"] {
+            #expect(TrustedProxies.Network(parsing: bad) == nil, "\(bad)")
+        }
     }
 }

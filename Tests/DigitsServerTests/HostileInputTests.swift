@@ -295,7 +295,7 @@ struct HostileInputTests {
             #expect(try await retrainer.retrainNow() == 2)
             // Judging takes four evaluations of 10,000 to 50,000 digits.
             while retrainer.current?.stage != "judging" { try await Task.sleep(for: .milliseconds(1)) }
-            #expect(await retrainer.cancel() == .cancelling(2))
+            #expect(try await retrainer.cancel() == .cancelling(2))
             await retrainer.waitUntilIdle()
             let second = try #require(try await ModelVersionRecord.query(on: app.db).filter(\.$version == 2).first())
             #expect(second.outcome == .cancelled)
@@ -316,7 +316,7 @@ struct HostileInputTests {
                 "CREATE TRIGGER refuse_closing BEFORE UPDATE OF is_training ON model_versions BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
             ).run()
             while retrainer.current?.progress ?? 0 == 0 { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(await retrainer.cancel() == .cancelling(2))
+            #expect(try await retrainer.cancel() == .cancelling(2))
             await retrainer.waitUntilIdle()
             let stuck = try #require(try await ModelVersionRecord.query(on: app.db).filter(\.$version == 2).first())
             #expect(stuck.isTraining)
@@ -324,7 +324,7 @@ struct HostileInputTests {
             #expect(try await retrainer.retrainNow() == 3)
             let closed = try #require(try await ModelVersionRecord.query(on: app.db).filter(\.$version == 2).first())
             #expect(!closed.isTraining && closed.outcome == .failed)
-            _ = await retrainer.cancel()
+            _ = try await retrainer.cancel()
             await retrainer.waitUntilIdle()
         }
     }

@@ -7,7 +7,7 @@ import Vapor
 
 @testable import DigitsServer
 
-/// A database made before the names were fixed keeps every row when it is migrated.
+/// A database made before the names were fixed (and before leases) keeps every row when it is migrated.
 @Suite struct MigrationTests {
     @Test func renamingKeepsTheRowsOfAnOlderDatabase() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("digits-migration-\(UUID().uuidString).sqlite").path
@@ -28,10 +28,11 @@ import Vapor
                 "INSERT INTO digits (id, pixels, label, is_training, source) VALUES ('6A3F6B5E-6F1C-4A57-9B41-6D1E1B8E1C02', x'00', 7, 0, 'person')"
             ).run()
 
-            app.migrations.add(RenameMisleadingNames())
+            app.migrations.add(RenameMisleadingNames(), AddOneLiveIndex(), AddTrainingLeases())
             try await app.autoMigrate()
             let version = try #require(try await ModelVersionRecord.query(on: app.db).first())
             #expect(version.modelFile == #"{"sizes": [784, 10]}"# && version.peopleDigits == 3 && version.isLive)
+            #expect(version.trainer == nil && version.leaseExpiresAt == nil && !version.cancelRequested)
             let digit = try #require(try await DigitRecord.query(on: app.db).first())
             #expect(digit.label == 7 && !digit.inTrainingSet)
 

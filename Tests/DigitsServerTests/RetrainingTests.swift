@@ -14,7 +14,9 @@ func claimFromTwoServers(on app: Application, settings: ServerSettings, _ body: 
     func server() -> Retrainer {
         let metrics = ServerMetrics()
         let versions = ModelVersions(database: app.db, live: LiveModel(), logger: app.logger, metrics: metrics)
-        return Retrainer(settings: settings, database: app.db, versions: versions, logger: app.logger, metrics: metrics)
+        return Retrainer(
+            settings: settings, database: app.db, versions: versions, logger: app.logger, metrics: metrics,
+            holder: ServerModel.newServerID(port: 0))
     }
     let first = server()
     let second = server()
@@ -39,6 +41,7 @@ struct RetrainingTests {
         record.modelFile = ""
         record.isTraining = true
         record.isLive = false
+        record.cancelRequested = false
         record.hyperparameters = "{}"
         record.trainedOn = 0
         record.peopleDigits = 0
@@ -129,14 +132,14 @@ struct RetrainingTests {
             #expect(try await retrainer.retrainNow() == 2)
             #expect(try await retrainer.retrainNow() == nil)
             while retrainer.current?.progress ?? 0 == 0 { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(await retrainer.cancel() == .cancelling(2))
+            #expect(try await retrainer.cancel() == .cancelling(2))
             await retrainer.waitUntilIdle()
             let second = try #require(try await versions(on: app).last)
             #expect(second.outcome == .cancelled)
             #expect(!second.isTraining && !second.isLive)
             #expect(try model(of: app).live.current()?.version == 1)
             #expect(try await retrainer.retrainNow() == 3)
-            _ = await retrainer.cancel()
+            _ = try await retrainer.cancel()
             await retrainer.waitUntilIdle()
         }
     }
@@ -157,21 +160,166 @@ struct RetrainingTests {
         }
     }
 
-    @Test func aRetrainingCutShortByACrashIsClearedAtStartUp() async throws {
+    @Test func aRetrainingWhoseTrainerDiedIsTakenOverAndFinishedAtStartUp() async throws {
         var settings = ServerSettings.testing()
         let copy = try await TemplateDatabase.testDigits.copy()
         settings.database = .sqlite(path: copy)
         defer { try? FileManager.default.removeItem(atPath: copy) }
         try await withApp(settings: settings) { app in
-            // What a crash leaves: a claimed row, still marked as training.
-            try await trainingRow(version: 2).create(on: app.db)
+            // What a trainer killed mid-training leaves: its claim, with a lease that ran out.
+            let claim = trainingRow(version: 2)
+            claim.trainer = "a-trainer-that-died"
+            claim.leaseExpiresAt = Date().addingTimeInterval(-1)
+            try await claim.create(on: app.db)
         }
         try await withApp(settings: settings) { app in
+            try await retrainer(of: app).waitUntilIdle()
             let second = try #require(try await versions(on: app).last)
-            #expect(second.outcome == .failed)
+            #expect(second.version == 2)
             #expect(!second.isTraining)
+            #expect(second.outcome == .promoted || second.outcome == .rejected, "\(second.outcome?.rawValue ?? "training")")
+            #expect(second.trainer == (try model(of: app).serverID))
             #expect(try await retrainer(of: app).retrainNow() == 3)
             try await retrainer(of: app).waitUntilIdle()
+        }
+    }
+
+    @Test func aClaimWhoseTrainerIsAliveIsLeftAloneUntilItsLeaseRunsOut() async throws {
+        try await withApp({ $0.retraining.leaseSeconds = 1.5 }) { app in
+            let claim = trainingRow(version: 2)
+            claim.trainer = "another-server"
+            claim.leaseExpiresAt = Date().addingTimeInterval(1.5)
+            try await claim.create(on: app.db)
+            let retrainer = try retrainer(of: app)
+            // Alive: neither failed nor taken, and no second retraining beside it.
+            #expect(await retrainer.considerRetraining() == nil)
+            #expect(try await retrainer.retrainNow() == nil)
+            #expect(try await versions(on: app).last?.isTraining == true)
+            // Every server shows it, from the row.
+            try await app.testing().test(.GET, "api/model") { response in
+                let status = try response.content.decode(ModelStatusResponse.self)
+                #expect(status.training?.version == 2)
+                #expect(status.training?.stage == "waiting for a trainer", "no status written yet")
+            }
+            // Its lease runs out unrenewed: the periodic check takes it over within a second.
+            let deadline = Date().addingTimeInterval(5)
+            while try await versions(on: app).last?.trainer != (try model(of: app).serverID), Date() < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try await versions(on: app).last?.trainer == (try model(of: app).serverID))
+            try await retrainer.waitUntilIdle()
+            #expect(try await versions(on: app).last?.isTraining == false)
+        }
+    }
+
+    @Test func aTrainerRenewsItsLeaseAndWritesItsStatusWhileItTrains() async throws {
+        try await withApp({
+            $0.training.epochs = 3_000; $0.retraining.leaseSeconds = 2
+        }) { app in
+            let retrainer = try retrainer(of: app)
+            #expect(try await retrainer.retrainNow() == 2)
+            try await Task.sleep(for: .seconds(2.5))
+            let row = try #require(try await versions(on: app).last)
+            #expect(row.isTraining)
+            #expect((row.leaseExpiresAt ?? .distantPast) > Date(), "the lease was renewed past its first 2 s")
+            #expect(TrainingLease.status(of: row).stage == "training")
+            _ = try await retrainer.cancel()
+            await retrainer.waitUntilIdle()
+            let closed = try #require(try await versions(on: app).last)
+            #expect(closed.outcome == .cancelled)
+            #expect(closed.leaseExpiresAt == nil && closed.trainingStatus == nil)
+        }
+    }
+
+    @Test func aTrainerThatLostItsLeaseWritesNothingMoreToTheRow() async throws {
+        try await withApp({
+            $0.training.epochs = 3_000; $0.retraining.leaseSeconds = 0.4
+        }) { app in
+            let retrainer = try retrainer(of: app)
+            #expect(try await retrainer.retrainNow() == 2)
+            // Another trainer takes the version over (as if this one had stalled past its lease).
+            try await ModelVersionRecord.query(on: app.db).filter(\.$version == 2).set(\.$trainer, to: "the-other-trainer")
+                .set(\.$leaseExpiresAt, to: Date().addingTimeInterval(60)).update()
+            await retrainer.waitUntilIdle()
+            let row = try #require(try await versions(on: app).last)
+            #expect(row.isTraining, "the row is the other trainer's to close")
+            #expect(row.trainer == "the-other-trainer")
+            #expect(try model(of: app).live.current()?.version == 1)
+        }
+    }
+}
+
+/// A web server and a trainer on one SQLite file, as `digits serve --role web` and
+/// `--role trainer` would run them.
+@Suite(.serialized)
+struct ServerRoleTests {
+    @Test func aWebServerTrainsNothingAndATrainerTrainsWhatItsDigitsCallFor() async throws {
+        let copy = try await TemplateDatabase.testDigits.copy()
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        var web = ServerSettings.testing()
+        web.database = .sqlite(path: copy)
+        web.role = .web
+        var trainer = web
+        trainer.role = .trainer
+        try await withApp(settings: trainer) { trainerApp in
+            try await withApp(settings: web) { webApp in
+                try await webApp.testing().test(.GET, "health") { response in
+                    let health = try response.content.decode(HealthResponse.self)
+                    #expect(health.role == "web")
+                }
+                var last: StoredDigitResponse?
+                for _ in 0..<10 { last = try await storeSeven(label: 7, on: webApp) }
+                #expect(last?.retrainingStarted == nil, "a web server starts no retraining")
+                #expect(try model(of: webApp).retrainer.current == nil)
+                // The trainer finds the due digits within a second, trains, promotes; the web
+                // server follows within another.
+                let deadline = Date().addingTimeInterval(20)
+                while try model(of: webApp).live.current()?.version != 2, Date() < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(try model(of: webApp).live.current()?.version == 2)
+                let row = try #require(try await ModelVersionRecord.query(on: webApp.db).filter(\.$version == 2).first())
+                #expect(row.trainer == (try model(of: trainerApp).serverID))
+
+                // Retrain now, asked of the web server: a row for the trainer, which takes it.
+                try await webApp.testing().test(.POST, "api/model/retrain", headers: adminHeaders) { response in
+                    #expect(response.status == .accepted)
+                    #expect(response.body.string.contains("for the next trainer to take"), "\(response.body.string)")
+                }
+                let taken = Date().addingTimeInterval(20)
+                while try await ModelVersionRecord.query(on: webApp.db).filter(\.$version == 3).first()?.isTraining != false,
+                    Date() < taken
+                {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                let third = try #require(try await ModelVersionRecord.query(on: webApp.db).filter(\.$version == 3).first())
+                #expect(!third.isTraining)
+                #expect(third.trainer == (try model(of: trainerApp).serverID))
+            }
+        }
+    }
+
+    @Test func aCancelAskedOfAWebServerStopsTheTrainersRetraining() async throws {
+        let copy = try await TemplateDatabase.testDigits.copy()
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        var web = ServerSettings.testing()
+        web.database = .sqlite(path: copy)
+        web.role = .web
+        web.training.epochs = 3_000
+        web.retraining.leaseSeconds = 0.4
+        var trainer = web
+        trainer.role = .trainer
+        try await withApp(settings: trainer) { trainerApp in
+            try await withApp(settings: web) { webApp in
+                #expect(try await model(of: trainerApp).retrainer.retrainNow() == 2)
+                while try model(of: trainerApp).retrainer.current?.progress ?? 0 == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                try await webApp.testing().test(.DELETE, "api/model/training", headers: adminHeaders) { response in
+                    #expect(response.status == .ok, "\(response.body.string)")
+                }
+                await (try model(of: trainerApp)).retrainer.waitUntilIdle()
+                let row = try #require(try await ModelVersionRecord.query(on: webApp.db).filter(\.$version == 2).first())
+                #expect(row.outcome == .cancelled)
+            }
         }
     }
 }

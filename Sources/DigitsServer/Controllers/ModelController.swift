@@ -23,11 +23,16 @@ struct ModelController: RouteCollection {
     }
 
     @Sendable func status(request: Request) async throws -> ModelStatusResponse {
-        guard let record = try await ModelVersions.liveSummary(on: request.db) else {
+        // One query for both rows: the live version, and the one training on any server.
+        let rows = try await ModelVersionRecord.summaries(on: request.db)
+            .group(.or) { $0.filter(\.$isLive == true).filter(\.$isTraining == true) }.all()
+        guard let record = rows.first(where: \.isLive) else {
             throw Abort(.serviceUnavailable, reason: "no model is live yet; the first one is still training")
         }
+        // This server's own retraining is the freshest; another's is what its trainer last wrote.
+        let training = model.retrainer.current ?? rows.first(where: \.isTraining).map(TrainingLease.status(of:))
         return ModelStatusResponse(
-            live: ModelVersionResponse(record), training: model.retrainer.current,
+            live: ModelVersionResponse(record), training: training,
             digitsUntilRetraining: try await ModelVersions.digitsUntilRetraining(every: policy.every, on: request.db),
             retrainEvery: policy.every)
     }
@@ -46,15 +51,19 @@ struct ModelController: RouteCollection {
 
     @Sendable func retrain(request: Request) async throws -> Response {
         guard let version = try await model.retrainer.retrainNow() else {
-            let running = model.retrainer.current.map { "version \($0.version)" } ?? "another"
+            let training = try await ModelVersionRecord.summaries(on: request.db).filter(\.$isTraining == true).first()
+            let running = training.map { "version \($0.version)" } ?? "another"
             throw Abort(.conflict, reason: "a retraining is already running (\(running)); wait for it or cancel it")
         }
-        return try await RetrainingResponse(version: version, message: "retraining started: version \(version)")
+        let message =
+            model.role.trains
+            ? "retraining started: version \(version)" : "retraining asked for: version \(version), for the next trainer to take"
+        return try await RetrainingResponse(version: version, message: message)
             .encodeResponse(status: .accepted, for: request)
     }
 
     @Sendable func cancel(request: Request) async throws -> RetrainingResponse {
-        switch await model.retrainer.cancel() {
+        switch try await model.retrainer.cancel() {
         case .cancelling(let version):
             return RetrainingResponse(version: version, message: "version \(version) is being cancelled; the live model stays")
         case .tooLate(let version):

@@ -31,6 +31,15 @@ final class ModelVersionRecord: Model, @unchecked Sendable {
     /// How many verified digits people had stored when this version was claimed: the next
     /// retraining is due `RetrainingPolicy.every` digits later.
     @Field(key: "people_digits") var peopleDigits: Int
+    /// While it trains: the server training it (`ServerModel.serverID`), nil for a retraining
+    /// a web server asked for that no trainer has taken yet. Kept afterwards: who trained it.
+    @OptionalField(key: "trainer") var trainer: String?
+    /// While it trains: until when `trainer`'s claim holds unless renewed (see `TrainingLease`).
+    @OptionalField(key: "lease_expires_at") var leaseExpiresAt: Date?
+    /// While it trains: the trainer's `TrainingStatus` as JSON, for every server to show.
+    @OptionalField(key: "training_status") var trainingStatus: String?
+    /// An admin asked, on any server, for this retraining to stop.
+    @Field(key: "cancel_requested") var cancelRequested: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @OptionalField(key: "finished_at") var finishedAt: Date?
 
@@ -53,6 +62,8 @@ extension ModelVersionRecord {
     /// Marks the version as no longer training, with how it ended and why.
     func finish(_ outcome: ModelOutcome, reason: String) {
         isTraining = false
+        leaseExpiresAt = nil
+        trainingStatus = nil
         self.outcome = outcome
         self.reason = reason
         finishedAt = Date()
@@ -65,5 +76,6 @@ extension ModelVersionRecord {
             .field(\.$id).field(\.$version).field(\.$trainAccuracy).field(\.$validationAccuracy).field(\.$testAccuracy)
             .field(\.$peopleAccuracy).field(\.$isTraining).field(\.$isLive).field(\.$hyperparameters).field(\.$trainedOn)
             .field(\.$outcome).field(\.$reason).field(\.$peopleDigits).field(\.$createdAt).field(\.$finishedAt)
+            .field(\.$trainer).field(\.$leaseExpiresAt).field(\.$trainingStatus).field(\.$cancelRequested)
     }
 }

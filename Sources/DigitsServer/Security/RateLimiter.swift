@@ -1,26 +1,23 @@
+import Fluent
 import Foundation
-import Synchronization
+import SQLKit
 import Vapor
 
-/// Limits how often one client may do something: a token bucket per client address that
-/// holds `perMinute` tokens and refills at `perMinute` a minute, so short bursts pass and a
-/// steady stream is held to the rate. Over the limit: 429 with `Retry-After`.
-final class RateLimiter: AsyncMiddleware, Sendable {
-    private struct Bucket {
-        var tokens: Double
-        var updated: Date
-    }
-
-    private let perMinute: Int
-    private let buckets = Mutex<[String: Bucket]>([:])
-
-    init(perMinute: Int) {
-        self.perMinute = perMinute
-    }
+/// Limits how often one client may do something: a token bucket per client (`clientAddress`)
+/// that holds `perMinute` tokens and refills at `perMinute` a minute, so short bursts pass and
+/// a steady stream is held to the rate. Over the limit: 429 with `Retry-After`.
+///
+/// The buckets are rows in the database, so that servers behind one proxy share them: a
+/// client spreading requests over several servers gets the same `perMinute` in all. Taking
+/// a token is one statement (an upsert that refills, takes if it can, and says whether it
+/// did), atomic on SQLite and PostgreSQL alike; no lock, no read-then-write. A bucket left a
+/// minute is full again and carries nothing worth keeping: `forgetFullBuckets` deletes it,
+/// which bounds the table by the clients of the last minute.
+struct RateLimiter: AsyncMiddleware {
+    let perMinute: Int
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let client = request.clientAddress
-        if let wait = take(for: client, at: Date()) {
+        if let wait = try await take(for: request.clientAddress, at: Date(), on: request.db) {
             let seconds = Int(wait.rounded(.up))
             throw Abort(
                 .tooManyRequests, headers: ["Retry-After": String(seconds)],
@@ -30,23 +27,35 @@ final class RateLimiter: AsyncMiddleware, Sendable {
     }
 
     /// Takes a token for `client`; nil when it had one, else the seconds until it will.
-    func take(for client: String, at now: Date) -> Double? {
+    func take(for client: String, at now: Date, on database: any Database) async throws -> Double? {
+        guard let sql = database as? any SQLDatabase else { return nil }
         let capacity = Double(perMinute)
         let perSecond = capacity / 60
-        return buckets.withLock { buckets in
-            var bucket = buckets[client] ?? Bucket(tokens: capacity, updated: now)
-            bucket.tokens = min(capacity, bucket.tokens + now.timeIntervalSince(bucket.updated) * perSecond)
-            bucket.updated = now
-            defer {
-                buckets[client] = bucket
-                // Full buckets carry no state worth keeping; dropping them bounds the memory.
-                if buckets.count > 10_000 {
-                    buckets = buckets.filter { $0.value.tokens + now.timeIntervalSince($0.value.updated) * perSecond < capacity }
-                }
-            }
-            guard bucket.tokens >= 1 else { return (1 - bucket.tokens) / perSecond }
-            bucket.tokens -= 1
-            return nil
+        let time = now.timeIntervalSince1970
+        // The bucket refilled to now, capped at `capacity`, in SQL both databases speak.
+        let refilled: SQLQueryString =
+            "CASE WHEN rate_limits.tokens + (\(bind: time) - rate_limits.updated_at) * \(bind: perSecond) < \(bind: capacity) THEN rate_limits.tokens + (\(bind: time) - rate_limits.updated_at) * \(bind: perSecond) ELSE \(bind: capacity) END"
+        let statement: SQLQueryString = """
+            INSERT INTO rate_limits (client, tokens, updated_at, taken) VALUES (\(bind: client), \(bind: capacity - 1), \(bind: time), \(bind: true)) \
+            ON CONFLICT (client) DO UPDATE SET \
+            tokens = CASE WHEN \(refilled) >= 1 THEN \(refilled) - 1 ELSE \(refilled) END, \
+            taken = \(refilled) >= 1, updated_at = \(bind: time) \
+            RETURNING tokens, taken
+            """
+        let row = try await database.writeTransaction { transaction in
+            try await (transaction as! any SQLDatabase).raw(statement).first()
+        }
+        guard let row else { return nil }
+        if try row.decode(column: "taken", as: Bool.self) { return nil }
+        return (1 - (try row.decode(column: "tokens", as: Double.self))) / perSecond
+    }
+
+    /// Deletes the buckets untouched for a minute: they are full again.
+    static func forgetFullBuckets(at now: Date = Date(), on database: any Database) async throws {
+        guard database is any SQLDatabase else { return }
+        let cutoff = now.timeIntervalSince1970 - 60
+        try await database.writeTransaction { transaction in
+            try await (transaction as! any SQLDatabase).raw("DELETE FROM rate_limits WHERE updated_at < \(bind: cutoff)").run()
         }
     }
 }

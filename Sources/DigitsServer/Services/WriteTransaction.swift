@@ -100,6 +100,8 @@ enum WriteLock: Int64, Sendable {
     case firstModel = 0x6469_6769_0004
     /// Migrating the tables on start-up (a session lock).
     case migrations = 0x6469_6769_0005
+    /// Claiming, taking over and renewing a retraining's lease.
+    case trainingClaim = 0x6469_6769_0006
 }
 
 /// SQLite writers in this process, one at a time, in the order they asked.

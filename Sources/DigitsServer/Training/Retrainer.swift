@@ -4,13 +4,20 @@ import NeuralNetwork
 import Vapor
 
 /// Retrains the network in the background after every `RetrainingPolicy.every` verified digits,
-/// one retraining at a time, and swaps the new model in only when it is at least as good.
+/// one retraining at a time across every server on the database, and swaps the new model in
+/// only when it is at least as good.
 ///
 /// It claims, schedules and cancels; `ModelVersions` makes a promoted candidate live and
 /// closes the rows of the others. Guesses never wait for it: training runs on a thread of its
 /// own (`TrainingRun`). A retraining is claimed by inserting its version's row, which a
 /// unique index allows only while no other row is training, so two requests at the threshold,
-/// or two servers on one database, start one retraining between them.
+/// or two servers on one database, start one retraining between them. The claim is a lease
+/// (`TrainingLease`): its trainer renews it while it trains, and a claim whose lease ran out
+/// (its trainer died) is taken over by the next trainer that looks.
+///
+/// On a web server (`ServerRole.web`) it trains nothing: a retraining asked for there is a
+/// row no trainer holds yet, which the next trainer to look takes; a cancel asked for there
+/// is written into the row for the trainer to read at its next renewal.
 actor Retrainer {
     private let settings: ServerSettings
     private let database: any Database
@@ -20,8 +27,10 @@ actor Retrainer {
     private let versions: ModelVersions
     private let logger: Logger
     private let metrics: ServerMetrics
+    let lease: TrainingLease
     private let progress = RetrainingProgress()
     private var running: Task<Void, Never>?
+    private var renewing: Task<Void, Never>?
     private var isClaiming = false
     private var claimAgain = false
     private var isShutDown = false
@@ -30,7 +39,7 @@ actor Retrainer {
 
     init(
         settings: ServerSettings, database: any Database, bulkReads: (any Database)? = nil, versions: ModelVersions, logger: Logger,
-        metrics: ServerMetrics
+        metrics: ServerMetrics, holder: String
     ) {
         self.settings = settings
         self.metrics = metrics
@@ -38,27 +47,19 @@ actor Retrainer {
         self.bulkReads = bulkReads ?? database
         self.versions = versions
         self.logger = logger
+        lease = TrainingLease(holder: holder, duration: settings.retraining.leaseSeconds)
     }
 
-    /// The retraining in progress, if any.
+    /// The retraining this server runs, if any.
     nonisolated var current: TrainingStatus? { progress.current }
 
-    /// Closes the claims a crash left: rows still marked as training when the server starts,
-    /// since nothing trains before this process starts a retraining.
-    func clearClaimsLeftByACrash() async throws {
-        let stale = try await ModelVersionRecord.query(on: database).filter(\.$isTraining == true).all()
-        for record in stale {
-            record.finish(.failed, reason: "the server stopped during training")
-            try await record.save(on: database)
-            logger.warning("version \(record.version) was training when the server stopped; marked as not training")
-        }
-    }
-
     /// Starts a retraining when enough new digits have been verified since the last one was
-    /// claimed. Called after each stored digit, at start-up and after each retraining.
-    /// Returns the version it started, if it started one.
+    /// claimed, or takes over one whose trainer stopped renewing its lease. Called after each
+    /// stored digit, at start-up, after each retraining, and by `lookForWork`. Returns the
+    /// version it started.
     @discardableResult
     func considerRetraining() async -> Int? {
+        guard settings.role.trains else { return nil }
         // Requests arriving while a claim is in flight ask for one more look instead of
         // racing it to the database.
         if isClaiming {
@@ -79,30 +80,61 @@ actor Retrainer {
         return started
     }
 
+    /// What `PeriodicCheck` runs every second on a server that trains: a read for work (a
+    /// claim whose lease ran out; with `dueDigits`, enough new digits), and a claim only when
+    /// it finds some, so that the check writes nothing while there is nothing to do and never
+    /// takes the claim a stored digit's own `considerRetraining` is about to make.
+    func lookForWork(dueDigits: Bool) async throws {
+        guard settings.role.trains, running == nil, !isShutDown, !isClaiming else { return }
+        if let training = try await ModelVersionRecord.summaries(on: database).filter(\.$isTraining == true).first() {
+            guard !TrainingLease.isAlive(training) else { return }
+        } else {
+            guard dueDigits, try await ModelVersions.peopleDigits(on: database).sinceLastClaim >= settings.retraining.every else { return }
+        }
+        await considerRetraining()
+    }
+
     /// Starts a retraining now, however few new digits there are; the version it will make,
-    /// or nil when one is already running.
+    /// or nil when one is already running. On a web server the version waits for a trainer.
     func retrainNow() async throws -> Int? {
-        try await claimAndStart(force: true)
+        guard settings.role.trains else { return try await claim(force: true, forTrainer: nil)?.version }
+        return try await claimAndStart(force: true)
     }
 
     /// What a cancel did.
     enum Cancellation: Equatable {
-        /// The retraining of this version will stop at its next mini-batch, or before it is
-        /// made live if it is being judged; the live model stays.
+        /// The retraining of this version will stop at its next mini-batch (on another server,
+        /// at its trainer's next renewal), or before it is made live if it is being judged;
+        /// the live model stays.
         case cancelling(Int)
         /// This version has been judged and is being made live: too late to cancel.
         case tooLate(Int)
         case nothingRunning
     }
 
-    /// Asks the running retraining to stop. A version that is being judged is closed as
-    /// cancelled before it can go live; one already going live is not stopped, and the
-    /// answer says so.
-    func cancel() -> Cancellation {
-        guard running != nil, let version = current?.version else { return .nothingRunning }
-        if isPromoting { return .tooLate(version) }
-        progress.requestStop()
-        return .cancelling(version)
+    /// Asks the running retraining, on this server or another, to stop. A version that is
+    /// being judged is closed as cancelled before it can go live; one already going live is
+    /// not stopped, and the answer says so.
+    func cancel() async throws -> Cancellation {
+        if running != nil, let version = current?.version {
+            if isPromoting { return .tooLate(version) }
+            progress.requestStop()
+            return .cancelling(version)
+        }
+        return try await database.writeTransaction(locking: .trainingClaim) { transaction -> Cancellation in
+            guard let record = try await ModelVersionRecord.query(on: transaction).filter(\.$isTraining == true).first() else {
+                return .nothingRunning
+            }
+            if record.trainer == nil {
+                record.finish(.cancelled, reason: "cancelled before a trainer took it")
+            } else if TrainingLease.status(of: record).stage == "promoting" {
+                return .tooLate(record.version)
+            } else {
+                record.cancelRequested = true
+            }
+            try await record.save(on: transaction)
+            return .cancelling(record.version)
+        }
     }
 
     /// Returns when no retraining runs (tests).
@@ -119,11 +151,13 @@ actor Retrainer {
 
     private func claimAndStart(force: Bool) async throws -> Int? {
         guard running == nil, !isShutDown else { return nil }
-        guard let record = try await claim(force: force) else { return nil }
+        guard let record = try await claim(force: force, forTrainer: lease.holder) else { return nil }
         progress.started(
             TrainingStatus(version: record.version, epoch: 0, epochs: settings.training.epochs, progress: 0, startedAt: Date()))
         metrics.retrainingStarted()
         logger.info("retraining: version \(record.version) started (\(record.peopleDigits) verified digits so far)")
+        let version = record.version
+        renewing = Task { await self.renewLease(of: version) }
         running = Task {
             await self.retrain(record)
             await self.finished()
@@ -132,6 +166,7 @@ actor Retrainer {
     }
 
     private func finished() async {
+        await stopRenewing()
         running = nil
         isPromoting = false
         progress.finished()
@@ -139,15 +174,66 @@ actor Retrainer {
         await considerRetraining()
     }
 
-    /// Inserts the new version's row, marked as training, if a retraining is due and none runs.
-    private func claim(force: Bool) async throws -> ModelVersionRecord? {
+    /// Renews this server's lease on `version` until `stopRenewing`, passing on a cancel asked
+    /// for on another server; a lease found taken over stops the training.
+    private func renewLease(of version: Int) async {
+        var failing = false
+        while !Task.isCancelled {
+            try? await Task.sleep(for: lease.renewEvery)
+            guard !Task.isCancelled else { return }
+            do {
+                switch try await lease.renew(version: version, status: progress.current, on: database) {
+                case .held(let cancelRequested):
+                    if cancelRequested, !isPromoting { progress.requestStop() }
+                case .lost:
+                    logger.warning("retraining: version \(version) was taken over by another trainer; this one stops")
+                    progress.requestStop()
+                    return
+                }
+                failing = false
+            } catch {
+                if !failing { logger.warning("retraining: could not renew the lease on version \(version) (tries again): \(error)") }
+                failing = true
+            }
+        }
+    }
+
+    /// Stops renewing before the row is closed, so that no renewal lands after it.
+    private func stopRenewing() async {
+        renewing?.cancel()
+        await renewing?.value
+        renewing = nil
+    }
+
+    /// Claims a retraining for `trainer` (nil: a row for the next trainer to take): takes over
+    /// a claim whose lease ran out, or, when none is training, inserts the next version's row
+    /// if a retraining is due (or `force`d).
+    private func claim(force: Bool, forTrainer trainer: String?) async throws -> ModelVersionRecord? {
         let every = settings.retraining.every
         let hyperparameters = Hyperparameters(settings: settings).json
-        let versions = versions
+        let (versions, lease, logger) = (versions, lease, logger)
+        let now = Date()
         do {
-            let (claimed, closed) = try await database.writeTransaction { database -> (ModelVersionRecord?, Set<Int>) in
+            let (claimed, closed) = try await database.writeTransaction(locking: .trainingClaim) {
+                database -> (ModelVersionRecord?, Set<Int>) in
                 let closed = try await versions.closeUnclosed(on: database)
-                if try await ModelVersionRecord.query(on: database).filter(\.$isTraining == true).count() > 0 { return (nil, closed) }
+                if let held = try await ModelVersionRecord.query(on: database).filter(\.$isTraining == true).first() {
+                    guard let trainer, !TrainingLease.isAlive(held, at: now) else { return (nil, closed) }
+                    if held.cancelRequested {
+                        held.finish(.cancelled, reason: "cancelled while its trainer was not answering")
+                        try await held.save(on: database)
+                        return (nil, closed)
+                    }
+                    logger.notice(
+                        "retraining: taking over version \(held.version) \(held.trainer.map { "from \($0), whose lease ran out" } ?? "asked for on a web server")"
+                    )
+                    held.trainer = trainer
+                    held.leaseExpiresAt = lease.expiry(from: now)
+                    held.trainingStatus = nil
+                    held.hyperparameters = hyperparameters
+                    try await held.save(on: database)
+                    return (held, closed)
+                }
                 let people = try await ModelVersions.peopleDigits(on: database)
                 guard force || people.sinceLastClaim >= every else { return (nil, closed) }
                 let record = ModelVersionRecord()
@@ -158,6 +244,9 @@ actor Retrainer {
                 record.hyperparameters = hyperparameters
                 record.trainedOn = 0
                 record.peopleDigits = people.total
+                record.trainer = trainer
+                record.leaseExpiresAt = trainer == nil ? nil : lease.expiry(from: now)
+                record.cancelRequested = false
                 try await record.create(on: database)
                 return (record, closed)
             }
@@ -184,6 +273,7 @@ actor Retrainer {
             let (network, summary) = await run.train(on: data.training, validation: data.validation) { progress.record($0) }
             let trained = Date()
             if summary.stopReason == .cancelled {
+                await stopRenewing()
                 await versions.close(record, outcome: .cancelled, reason: "cancelled after \(summary.reports.count) epochs")
                 logger.notice("retraining: version \(record.version) cancelled")
                 return
@@ -210,6 +300,7 @@ actor Retrainer {
                 loaded.timeIntervalSince(started), trained.timeIntervalSince(loaded), Date().timeIntervalSince(trained))
             // A cancel that arrived while the candidate was judged is honoured here; from the
             // next line on (no suspension between them) a cancel is refused in words instead.
+            await stopRenewing()
             if progress.isStopRequested {
                 await versions.close(record, outcome: .cancelled, reason: "cancelled while it was being judged")
                 logger.notice("retraining: version \(record.version) cancelled while it was being judged")
@@ -227,6 +318,7 @@ actor Retrainer {
             }
         } catch {
             logger.error("retraining: version \(record.version) failed: \(error)")
+            await stopRenewing()
             await versions.close(record, outcome: .failed, reason: "\(error)")
         }
     }

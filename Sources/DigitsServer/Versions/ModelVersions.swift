@@ -16,7 +16,7 @@ import Vapor
 /// Across servers on one database: each switch holds the database's live-version lock
 /// (`WriteLock.liveVersion`) and a unique index allows one live row, so two servers switching
 /// at once leave exactly one live version; `followDatabase`, run every second by
-/// `LiveVersionFollower`, swaps in whatever another server made live.
+/// a `PeriodicCheck`, swaps in whatever another server made live.
 actor ModelVersions {
     let live: LiveModel
     private let database: any Database
@@ -45,8 +45,16 @@ actor ModelVersions {
     /// server that lost the race serves the winner's. The lock's connection comes from
     /// `sessionLocks`, a pool other than the one training reads through (a pool of one
     /// connection per event loop would otherwise wait on itself).
-    func start(firstModel: FirstModel, sessionLocks: any Database) async throws {
+    ///
+    /// A web server trains nothing, the first model included: without a model file it waits
+    /// for a trainer to make version 1.
+    func start(firstModel: FirstModel, role: ServerRole, sessionLocks: any Database) async throws {
         if try await startWithStoredVersion() { return }
+        if !role.trains, case .trained = firstModel {
+            logger.notice("no model is live yet: waiting for a trainer (digits serve --role trainer or all) to make the first one")
+            while try await !startWithStoredVersion() { try await Task.sleep(for: .seconds(1)) }
+            return
+        }
         try await sessionLocks.holdingSessionLock(.firstModel) {
             if try await self.startWithStoredVersion() { return }
             try await self.makeFirstModel(firstModel)
@@ -66,6 +74,7 @@ actor ModelVersions {
         record.modelFile = try ModelFile.encode(network)
         record.isTraining = false
         record.isLive = true
+        record.cancelRequested = false
         record.peopleDigits = 0
         record.finish(.promoted, reason: firstModel.reason)
         let inserted = try await database.writeTransaction(locking: .liveVersion) { transaction in
@@ -84,6 +93,9 @@ actor ModelVersions {
     /// Makes a retraining's judged candidate the live version, its row closed as promoted.
     func promote(_ record: ModelVersionRecord, network: Network, reason: String) async throws {
         try await switchLive(to: record.version, network: network) { database in
+            guard try await Self.stillHeld(record, on: database) else {
+                throw Abort(.conflict, reason: "version \(record.version) was taken over by another trainer while this one judged it")
+            }
             record.isLive = true
             record.finish(.promoted, reason: reason)
             try await record.save(on: database)
@@ -120,7 +132,12 @@ actor ModelVersions {
         record.finish(outcome, reason: reason)
         for wait in [0.05, 0.25, 1.0, nil] {
             do {
-                try await database.writeTransaction { database in try await record.save(on: database) }
+                let wasHeld = try await database.writeTransaction(locking: .trainingClaim) { database in
+                    guard try await Self.stillHeld(record, on: database) else { return false }
+                    try await record.save(on: database)
+                    return true
+                }
+                if !wasHeld { logger.notice("version \(record.version) was taken over by another trainer; its row is left to it") }
                 return
             } catch {
                 guard let wait else {
@@ -132,6 +149,13 @@ actor ModelVersions {
                 try? await Task.sleep(for: .seconds(wait))
             }
         }
+    }
+
+    /// Whether `record`'s row is still training under the claim this server took for it: a
+    /// trainer whose lease ran out and was taken over writes nothing more to it.
+    private static func stillHeld(_ record: ModelVersionRecord, on database: any Database) async throws -> Bool {
+        guard let row = try await ModelVersionRecord.query(on: database).filter(\.$version == record.version).first() else { return false }
+        return row.isTraining && row.trainer == record.trainer
     }
 
     /// Closes the rows in `unclosed` inside the caller's transaction (a claim's).

@@ -32,6 +32,9 @@ func withApp<Result: Sendable>(
     let result: Result
     do {
         try await configure(app, settings: settings, mnist: mnist)
+        // Booted, as `digits serve` is: what runs beside the requests (following the live
+        // version, looking for retraining work) starts at boot.
+        try await app.asyncBoot()
         result = try await body(app)
     } catch {
         try await app.asyncShutdown()

@@ -1,0 +1,81 @@
+import Fluent
+import Foundation
+
+/// A retraining's claim, held as a lease: the row of the version being trained names its
+/// trainer and a time the claim lasts until, and the trainer moves that time forward every
+/// `renewEvery` while it trains. A trainer that dies stops renewing; once the time passes,
+/// the next trainer to look (`Retrainer`'s claim) takes the version over and trains it from
+/// the start. A server that starts therefore never ends a claim whose holder is alive.
+///
+/// Each renewal also writes the trainer's status into the row, so that every server shows the
+/// retraining in progress, and reads back whether an admin on any server asked it to stop.
+struct TrainingLease: Sendable {
+    /// This server's name in the rows it claims.
+    let holder: String
+    let duration: Double
+    var renewEvery: Duration { .milliseconds(Int(duration * 250)) }
+
+    /// What a renewal found.
+    enum Renewal: Equatable {
+        /// Still this trainer's; `cancelRequested` when an admin asked for a stop.
+        case held(cancelRequested: Bool)
+        /// Another trainer took the version over (this one stalled past its lease), or its
+        /// row was closed: this trainer must stop and write nothing more to it.
+        case lost
+    }
+
+    /// When a claim made or renewed now expires.
+    func expiry(from now: Date = Date()) -> Date { now.addingTimeInterval(duration) }
+
+    /// Whether `record`'s claim is held by a live trainer at `now`.
+    static func isAlive(_ record: ModelVersionRecord, at now: Date = Date()) -> Bool {
+        guard record.trainer != nil, let expiry = record.leaseExpiresAt else { return false }
+        return expiry > now
+    }
+
+    /// Moves the lease on `version` forward and records `status`, if this server still holds it.
+    func renew(version: Int, status: TrainingStatus?, on database: any Database) async throws -> Renewal {
+        let (holder, expiry) = (holder, expiry())
+        let statusJSON = status.flatMap { try? String(decoding: JSONEncoder.lease.encode($0), as: UTF8.self) }
+        return try await database.writeTransaction(locking: .trainingClaim) { transaction in
+            guard
+                let record = try await ModelVersionRecord.query(on: transaction).filter(\.$version == version)
+                    .filter(\.$isTraining == true).first(),
+                record.trainer == holder
+            else { return .lost }
+            record.leaseExpiresAt = expiry
+            if let statusJSON { record.trainingStatus = statusJSON }
+            try await record.save(on: transaction)
+            return .held(cancelRequested: record.cancelRequested)
+        }
+    }
+
+    /// The status every server shows for a version in training: what its trainer last wrote,
+    /// or, for one no trainer has taken yet, that it waits for one.
+    static func status(of record: ModelVersionRecord) -> TrainingStatus {
+        if let text = record.trainingStatus, let status = try? JSONDecoder.lease.decode(TrainingStatus.self, from: Data(text.utf8)) {
+            return status
+        }
+        let epochs = (try? JSONDecoder().decode(Hyperparameters.self, from: Data(record.hyperparameters.utf8)))?.epochs ?? 0
+        return TrainingStatus(
+            version: record.version, epoch: 0, epochs: epochs, progress: 0, startedAt: record.createdAt ?? Date(),
+            stage: "waiting for a trainer")
+    }
+}
+
+extension JSONEncoder {
+    /// Dates as seconds since 1970, exactly as they were.
+    fileprivate static var lease: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    fileprivate static var lease: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }
+}
