@@ -30,6 +30,10 @@ public struct ServerSettings: Sendable {
     /// Reverse proxies (addresses, or networks as `10.0.0.0/8`) whose `X-Forwarded-For` and
     /// `Forwarded` headers name the real client; from anyone else those headers are ignored.
     public var trustedProxies: [String]
+    /// How often each server looks in the database for what other servers changed: the live
+    /// version, retraining work. On PostgreSQL a notification brings both at once; this is
+    /// the fallback, and on SQLite (several processes on one file) the only way.
+    public var checkEvery: Duration = .seconds(1)
 
     public init(
         database: DatabaseLocation = .sqlite(path: "digits.sqlite"), hostname: String = "127.0.0.1", port: Int = 8080,

@@ -91,20 +91,25 @@ func startModel(on app: Application, settings: ServerSettings, mnist: MNISTSuppl
         settings: settings, database: app.db, bulkReads: app.bulkReads, versions: versions, logger: app.logger, metrics: metrics,
         holder: serverID)
     try await versions.start(firstModel: FirstModel(settings: settings), role: settings.role, sessionLocks: app.bulkReads)
-    let follower = PeriodicCheck(every: .seconds(1), logger: app.logger, failure: "could not check which version is live") {
+    let follower = PeriodicCheck(every: settings.checkEvery, logger: app.logger, failure: "could not check which version is live") {
         if let version = try await versions.followDatabase() {
             app.logger.notice("version \(version) is live: made live by another server")
         }
     }
     app.lifecycle.use(follower)
+    var handlers: [DatabaseEvent: @Sendable () -> Void] = [.liveVersion: follower.wake]
     if settings.role.trains {
         // A server that serves requests too hears of every digit stored through it; a trainer
         // looks for due digits itself. Both take over a retraining whose trainer died.
         let lookForDueDigits = settings.role == .trainer
-        app.lifecycle.use(
-            PeriodicCheck(every: .seconds(1), logger: app.logger, failure: "could not look for retraining work") {
-                try await retrainer.lookForWork(dueDigits: lookForDueDigits)
-            })
+        let work = PeriodicCheck(every: settings.checkEvery, logger: app.logger, failure: "could not look for retraining work") {
+            try await retrainer.lookForWork(dueDigits: lookForDueDigits)
+        }
+        app.lifecycle.use(work)
+        handlers[.work] = work.wake
+    }
+    if case .postgres(let url) = settings.database {
+        app.lifecycle.use(try DatabaseEventListener(url: url, handlers: handlers, logger: app.logger))
     }
     let model = ServerModel(versions: versions, retrainer: retrainer, metrics: metrics, serverID: serverID, role: settings.role)
     app.storage[ServerModelKey.self] = model

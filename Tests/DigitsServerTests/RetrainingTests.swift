@@ -207,7 +207,7 @@ struct RetrainingTests {
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(try await versions(on: app).last?.trainer == (try model(of: app).serverID))
-            try await retrainer.waitUntilIdle()
+            await retrainer.waitUntilIdle()
             #expect(try await versions(on: app).last?.isTraining == false)
         }
     }

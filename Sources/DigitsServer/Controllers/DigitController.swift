@@ -73,6 +73,8 @@ struct DigitController: RouteCollection {
         if !stored.isReplay {
             model.metrics.stored(set: stored.record.set)
             startedVersion = await model.retrainer.considerRetraining()
+            // A trainer elsewhere hears at once that its work is due (it also looks every second).
+            if !model.role.trains, stored.digitsUntilRetraining == 0 { try? await request.db.notify(.work) }
         }
         let body = StoredDigitResponse(
             id: stored.record.id ?? UUID(), label: label, guessedLabel: stored.record.guessedLabel ?? label, set: stored.record.set,

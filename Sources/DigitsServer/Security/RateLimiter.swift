@@ -28,7 +28,7 @@ struct RateLimiter: AsyncMiddleware {
 
     /// Takes a token for `client`; nil when it had one, else the seconds until it will.
     func take(for client: String, at now: Date, on database: any Database) async throws -> Double? {
-        guard let sql = database as? any SQLDatabase else { return nil }
+        guard database is any SQLDatabase else { return nil }
         let capacity = Double(perMinute)
         let perSecond = capacity / 60
         let time = now.timeIntervalSince1970
@@ -43,7 +43,7 @@ struct RateLimiter: AsyncMiddleware {
             RETURNING tokens, taken
             """
         let row = try await database.writeTransaction { transaction in
-            try await (transaction as! any SQLDatabase).raw(statement).first()
+            try await (transaction as? any SQLDatabase)?.raw(statement).first()
         }
         guard let row else { return nil }
         if try row.decode(column: "taken", as: Bool.self) { return nil }
@@ -55,7 +55,7 @@ struct RateLimiter: AsyncMiddleware {
         guard database is any SQLDatabase else { return }
         let cutoff = now.timeIntervalSince1970 - 60
         try await database.writeTransaction { transaction in
-            try await (transaction as! any SQLDatabase).raw("DELETE FROM rate_limits WHERE updated_at < \(bind: cutoff)").run()
+            try await (transaction as? any SQLDatabase)?.raw("DELETE FROM rate_limits WHERE updated_at < \(bind: cutoff)").run()
         }
     }
 }

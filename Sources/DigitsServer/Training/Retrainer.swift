@@ -97,7 +97,11 @@ actor Retrainer {
     /// Starts a retraining now, however few new digits there are; the version it will make,
     /// or nil when one is already running. On a web server the version waits for a trainer.
     func retrainNow() async throws -> Int? {
-        guard settings.role.trains else { return try await claim(force: true, forTrainer: nil)?.version }
+        guard settings.role.trains else {
+            guard let queued = try await claim(force: true, forTrainer: nil) else { return nil }
+            try? await database.notify(.work)
+            return queued.version
+        }
         return try await claimAndStart(force: true)
     }
 

@@ -15,8 +15,9 @@ import Vapor
 ///
 /// Across servers on one database: each switch holds the database's live-version lock
 /// (`WriteLock.liveVersion`) and a unique index allows one live row, so two servers switching
-/// at once leave exactly one live version; `followDatabase`, run every second by
-/// a `PeriodicCheck`, swaps in whatever another server made live.
+/// at once leave exactly one live version; `followDatabase`, run by a `PeriodicCheck` every
+/// second and at once when another server's switch notifies (PostgreSQL), swaps in whatever
+/// another server made live.
 actor ModelVersions {
     let live: LiveModel
     private let database: any Database
@@ -186,6 +187,8 @@ actor ModelVersions {
                 try await database.writeTransaction(locking: .liveVersion) { transaction in
                     try await ModelVersionRecord.query(on: transaction).set(\.$isLive, to: false).filter(\.$isLive == true).update()
                     try await write(transaction)
+                    // Other servers hear of it once this commits (PostgreSQL).
+                    try await transaction.notify(.liveVersion)
                 }
             }
             live.replace(with: network, version: version)
