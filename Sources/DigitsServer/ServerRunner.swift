@@ -10,6 +10,16 @@ public func runServer(settings: ServerSettings, mnist: MNISTSupply) async throws
     if Environment.get("LOG_LEVEL") == nil { app.logger.logLevel = .info }
     do {
         try await configure(app, settings: settings, mnist: mnist)
+        // On SIGTERM or SIGINT the pages' status streams end first: Vapor's stop waits for
+        // every open request, up to 10 s, and a stream never ends by itself.
+        let events = app.storage[ModelEvents.Key.self]
+        let stopping = [SIGTERM, SIGINT].map { code in
+            let source = DispatchSource.makeSignalSource(signal: code, queue: .global())
+            source.setEventHandler { events?.finishAll() }
+            source.resume()
+            return source
+        }
+        defer { stopping.forEach { $0.cancel() } }
         try await app.execute()
     } catch {
         try? await app.asyncShutdown()

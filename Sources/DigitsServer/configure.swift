@@ -140,7 +140,6 @@ func useRoutes(on app: Application, settings: ServerSettings, model: ServerModel
     app.middleware.use(MethodNotAllowed(routes: app.routes))
 
     let drawings = DrawingWorkers()
-    app.lifecycle.use(Shutdown(retrainer: model.retrainer, drawings: drawings))
     let admin = AdminGuard(
         token: try AdminToken.resolve(configured: settings.adminToken, file: settings.adminTokenFile, logger: app.logger))
     try app.register(collection: GuessController(live: model.live, drawings: drawings, metrics: model.metrics))
@@ -160,6 +159,17 @@ func useRoutes(on app: Application, settings: ServerSettings, model: ServerModel
             })
     }
     try app.register(collection: ModelController(model: model, policy: settings.retraining, admin: admin))
+    let events = ModelEvents(logger: app.logger)
+    try app.register(collection: events)
+    app.storage[ModelEvents.Key.self] = events
+    app.lifecycle.use(Shutdown(retrainer: model.retrainer, drawings: drawings, events: events))
+    // One read a second for every open page together, only while some are open.
+    let (database, policy) = (app.db, settings.retraining)
+    app.lifecycle.use(
+        PeriodicCheck(every: settings.checkEvery, logger: app.logger, failure: "could not read the model's status for the open pages") {
+            guard events.hasSubscribers else { return }
+            events.publish(try await ModelController.status(of: model, policy: policy, on: database))
+        })
 }
 
 extension DatabaseID {
@@ -172,13 +182,16 @@ extension Application {
     var bulkReads: any Database { databases.ids().contains(.bulkReads) ? db(.bulkReads) : db }
 }
 
-/// Stops what runs beside the requests when the server shuts down: the retraining (its row
-/// closed as cancelled rather than left training), then the drawing workers.
+/// Stops what runs beside the requests when the server shuts down: the pages' status streams,
+/// the retraining (its row closed as cancelled rather than left training), then the drawing
+/// workers.
 struct Shutdown: LifecycleHandler {
     let retrainer: Retrainer
     let drawings: DrawingWorkers
+    let events: ModelEvents
 
     func shutdownAsync(_ application: Application) async {
+        events.finishAll()
         await retrainer.shutDown()
         try? await drawings.shutDown()
     }

@@ -4,6 +4,7 @@ import Vapor
 /// The model: what is live, what is training, every version; admins roll back and retrain.
 ///
 /// - `GET /api/model`: the live version, the retraining in progress, digits until the next.
+/// - `GET /api/model/events`: the same, pushed as Server-Sent Events (`ModelEvents`).
 /// - `GET /api/models`: every version, newest first.
 /// - `POST /api/models/:version/live` (admin): make an earlier version live again.
 /// - `POST /api/model/retrain` (admin): start a retraining now.
@@ -23,8 +24,13 @@ struct ModelController: RouteCollection {
     }
 
     @Sendable func status(request: Request) async throws -> ModelStatusResponse {
+        try await Self.status(of: model, policy: policy, on: request.db)
+    }
+
+    /// What `GET /api/model` answers and `/api/model/events` pushes.
+    static func status(of model: ServerModel, policy: RetrainingPolicy, on database: any Database) async throws -> ModelStatusResponse {
         // One query for both rows: the live version, and the one training on any server.
-        let rows = try await ModelVersionRecord.summaries(on: request.db)
+        let rows = try await ModelVersionRecord.summaries(on: database)
             .group(.or) { $0.filter(\.$isLive == true).filter(\.$isTraining == true) }.all()
         guard let record = rows.first(where: \.isLive) else {
             throw Abort(.serviceUnavailable, reason: "no model is live yet; the first one is still training")
@@ -33,7 +39,7 @@ struct ModelController: RouteCollection {
         let training = model.retrainer.current ?? rows.first(where: \.isTraining).map(TrainingLease.status(of:))
         return ModelStatusResponse(
             live: ModelVersionResponse(record), training: training,
-            digitsUntilRetraining: try await ModelVersions.digitsUntilRetraining(every: policy.every, on: request.db),
+            digitsUntilRetraining: try await ModelVersions.digitsUntilRetraining(every: policy.every, on: database),
             retrainEvery: policy.every)
     }
 

@@ -71,5 +71,5 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
-model.refresh();
+model.follow();
 gallery.reload();

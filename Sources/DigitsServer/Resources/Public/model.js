@@ -1,5 +1,6 @@
 // The model panel: the live version and its accuracies, a retraining's progress while it runs
-// (polled, no reload), and a chart of accuracy across versions.
+// (pushed by the server as Server-Sent Events, polled where they fail; no reload), and a chart
+// of accuracy across versions.
 import { api } from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -12,28 +13,58 @@ export class ModelPanel {
     this.onNewVersion = onNewVersion;
     this.liveVersion = null;
     this.timer = null;
+    this.events = null;
   }
 
-  /** Refreshes now, then every 5 s, or every second while a retraining runs. */
+  /**
+   * Follows the model's status: pushed through /api/model/events while that stream works (the
+   * browser reconnects it by itself after a drop), else polled, every 5 s or every second while
+   * a retraining runs.
+   */
+  follow() {
+    if (!('EventSource' in window)) {
+      this.refresh();
+      return;
+    }
+    const events = new EventSource('/api/model/events');
+    this.events = events;
+    events.onmessage = (message) => {
+      clearTimeout(this.timer);
+      this.apply(JSON.parse(message.data));
+    };
+    events.onerror = () => {
+      // CLOSED: the browser gave up (the server refused the stream); poll from now on.
+      if (events.readyState === EventSource.CLOSED) {
+        this.events = null;
+        this.refresh();
+      }
+    };
+  }
+
+  /** Reads the status now (after a store, say); polls on while no stream pushes it. */
   async refresh() {
     clearTimeout(this.timer);
     let training = false;
     try {
       const status = await api.model();
       training = Boolean(status.training);
-      this.show(status);
-      $('model-error').hidden = true;
-      if (status.live.version !== this.liveVersion) {
-        const first = this.liveVersion === null;
-        this.liveVersion = status.live.version;
-        await this.drawChart();
-        if (!first) this.onNewVersion(status.live.version);
-      }
+      await this.apply(status);
     } catch (error) {
       $('model-error').textContent = `The model's state is unavailable: ${error.message}`;
       $('model-error').hidden = false;
     }
-    this.timer = setTimeout(() => this.refresh(), training ? 1000 : 5000);
+    if (!this.events) this.timer = setTimeout(() => this.refresh(), training ? 1000 : 5000);
+  }
+
+  async apply(status) {
+    this.show(status);
+    $('model-error').hidden = true;
+    if (status.live.version !== this.liveVersion) {
+      const first = this.liveVersion === null;
+      this.liveVersion = status.live.version;
+      await this.drawChart();
+      if (!first) this.onNewVersion(status.live.version);
+    }
   }
 
   show(status) {
@@ -48,6 +79,7 @@ export class ModelPanel {
     $('training').hidden = !training;
     if (training) {
       const doing = {
+        'waiting for a trainer': `Version ${training.version} waits for a trainer to take it.`,
         reading: `Reading the digits for version ${training.version}.`,
         judging: `Judging version ${training.version} against the live model.`,
         promoting: `Making version ${training.version} live.`,
