@@ -283,6 +283,15 @@ class PageTests(unittest.TestCase):
         self.wait(lambda: "retraining has started (version 2)" in self.text("message"), message=self.text("message"))
         self.wait(lambda: self.text("model-version") == "version 2", seconds=120, message="version 2 never went live")
         self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, "#chart circle.test")) == 2)
+        # The news came pushed: the page holds the status stream open (an open stream is no
+        # finished resource, so it is not listed) and reads /api/model only after each store.
+        reads = "return performance.getEntriesByType('resource').map((e) => e.name)"
+        requests = self.driver.execute_script(reads)
+        polls = sum(name.endswith("/api/model") for name in requests)
+        self.assertEqual(polls, sum(name.endswith("/api/digits") for name in requests), requests)
+        time.sleep(6)  # polling idle would read /api/model every 5 s
+        later = sum(name.endswith("/api/model") for name in self.driver.execute_script(reads))
+        self.assertEqual(later, polls, "the page polled /api/model while its status stream was open")
         self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-retrained.png"))
         self.driver.execute_script("document.querySelector('.model').scrollIntoView()")
         self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-model-and-gallery.png"))

@@ -19,6 +19,10 @@ import Testing
         (["frobnicate"], "Unexpected argument"),
         (["serve", "--database", "mysql://db/digits"], "neither a SQLite file nor a PostgreSQL URL"),
         (["serve", "--database", "postgres://digits:hunter2@db"], "postgres://digits:***@db names no database"),
+        (["serve", "--role", "leader"], "--role must be all, web or trainer, got leader"),
+        (["serve", "--training-lease", "0"], "--training-lease must be a number of seconds from 1 to 3600, got 0"),
+        (["serve", "--trusted-proxy", "nginx.local"], "--trusted-proxy takes an IP address or a network"),
+        (["serve", "--trusted-proxy", "10.0.0.0/33"], "got 10.0.0.0/33"),
     ])
     func badInputGetsAClearMessageAndANonZeroExit(arguments: [String], message: String) throws {
         let result = try CommandRunner.run(arguments)

@@ -22,7 +22,7 @@ python3 scripts/load/drawing.py "$work/seven.png"
 
 # Retrainings start only when a benchmark asks for them.
 serve() {
-    DIGITS_ADMIN_TOKEN="$token" DIGITS_STORES_PER_MINUTE=0 DIGITS_RETRAIN_EVERY=1000000000 "$digits" serve --database "$1" \
+    DIGITS_ADMIN_TOKEN="$token" DIGITS_STORES_PER_MINUTE="${STORES_PER_MINUTE:-0}" DIGITS_RETRAIN_EVERY=1000000000 "$digits" serve --database "$1" \
         --port "$port" --data "$MNIST_DIR" --admin-token-file "$work/admin-token" >"$work/server.log" 2>&1 &
     server=$!
 }

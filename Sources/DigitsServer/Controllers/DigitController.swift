@@ -15,8 +15,7 @@ struct DigitController: RouteCollection {
     let drawings: DrawingWorkers
 
     func boot(routes: any RoutesBuilder) throws {
-        let storing = rateLimiter.map { routes.grouped($0) } ?? routes
-        storing.post("api", "digits", use: store)
+        routes.post("api", "digits", use: store)
         routes.get("api", "digits", use: list)
         routes.grouped(admin).delete("api", "digits", ":id", use: delete)
     }
@@ -68,7 +67,8 @@ struct DigitController: RouteCollection {
         let digit = try await drawings.normalise(drawing.png, client: request.clientAddress, on: request.eventLoop).get()
         let (network, _) = try model.live.required()
         let stored = try await DigitStore.store(
-            digit, label: label, guessed: network.predict(digit.pixels), key: key, every: policy.every, on: request.db)
+            digit, label: label, guessed: network.predict(digit.pixels), key: key, every: policy.every,
+            limit: rateLimiter.map { ($0, client: request.clientAddress) }, on: request.db)
         var startedVersion: Int?
         if !stored.isReplay {
             model.metrics.stored(set: stored.record.set)

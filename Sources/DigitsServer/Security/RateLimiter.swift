@@ -3,9 +3,9 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// Limits how often one client may do something: a token bucket per client (`clientAddress`)
+/// Limits how many digits one client may store: a token bucket per client (`clientAddress`)
 /// that holds `perMinute` tokens and refills at `perMinute` a minute, so short bursts pass and
-/// a steady stream is held to the rate. Over the limit: 429 with `Retry-After`.
+/// a steady stream is held to the rate. Over the limit: 429 with `Retry-After`, nothing stored.
 ///
 /// The buckets are rows in the database, so that servers behind one proxy share them: a
 /// client spreading requests over several servers gets the same `perMinute` in all. Taking
@@ -13,22 +13,28 @@ import Vapor
 /// did), atomic on SQLite and PostgreSQL alike; no lock, no read-then-write. A bucket left a
 /// minute is full again and carries nothing worth keeping: `forgetFullBuckets` deletes it,
 /// which bounds the table by the clients of the last minute.
-struct RateLimiter: AsyncMiddleware {
+struct RateLimiter: Sendable {
     let perMinute: Int
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let wait = try await take(for: request.clientAddress, at: Date(), on: request.db) {
-            let seconds = Int(wait.rounded(.up))
-            throw Abort(
-                .tooManyRequests, headers: ["Retry-After": String(seconds)],
-                reason: "too many digits from this address: at most \(perMinute) a minute; try again in \(seconds) s")
-        }
-        return try await next.respond(to: request)
+    /// Takes a token for `client` inside the caller's write transaction, or throws 429 with
+    /// when the next one comes.
+    func takeOrRefuse(for client: String, at now: Date = Date(), in transaction: any Database) async throws {
+        guard let wait = try await take(for: client, at: now, in: transaction) else { return }
+        let seconds = Int(wait.rounded(.up))
+        throw Abort(
+            .tooManyRequests, headers: ["Retry-After": String(seconds)],
+            reason: "too many digits from this address: at most \(perMinute) a minute; try again in \(seconds) s")
     }
 
-    /// Takes a token for `client`; nil when it had one, else the seconds until it will.
+    /// Takes a token for `client` in a write transaction of its own; nil when it had one, else
+    /// the seconds until it will.
     func take(for client: String, at now: Date, on database: any Database) async throws -> Double? {
-        guard database is any SQLDatabase else { return nil }
+        try await database.writeTransaction { transaction in try await take(for: client, at: now, in: transaction) }
+    }
+
+    /// Takes a token for `client` inside the caller's write transaction.
+    func take(for client: String, at now: Date, in transaction: any Database) async throws -> Double? {
+        guard let sql = transaction as? any SQLDatabase else { return nil }
         let capacity = Double(perMinute)
         let perSecond = capacity / 60
         let time = now.timeIntervalSince1970
@@ -42,10 +48,7 @@ struct RateLimiter: AsyncMiddleware {
             taken = \(refilled) >= 1, updated_at = \(bind: time) \
             RETURNING tokens, taken
             """
-        let row = try await database.writeTransaction { transaction in
-            try await (transaction as? any SQLDatabase)?.raw(statement).first()
-        }
-        guard let row else { return nil }
+        guard let row = try await sql.raw(statement).first() else { return nil }
         if try row.decode(column: "taken", as: Bool.self) { return nil }
         return (1 - (try row.decode(column: "tokens", as: Double.self))) / perSecond
     }

@@ -26,12 +26,18 @@ enum DigitStore {
     /// concurrent stores distinct positions (and so the right held-out share), on PostgreSQL
     /// too, whose READ COMMITTED would let two count the same; a key used before returns that digit, or 422 when
     /// it came with a different drawing or label.
+    ///
+    /// `limit` takes the client's token in the same transaction (one statement more, where a
+    /// transaction of its own cost stores 2.9x their p50); over the limit nothing is stored and
+    /// the 429 says when to try again. A replay takes no token.
     static func store(
-        _ digit: NormalisedDigit, label: Int, guessed: Int, key: String?, every: Int, on database: any Database
+        _ digit: NormalisedDigit, label: Int, guessed: Int, key: String?, every: Int, limit: (RateLimiter, client: String)? = nil,
+        on database: any Database
     ) async throws -> Stored {
         do {
             return try await database.writeTransaction(locking: .peoplesDigits) { database in
                 if let key, let earlier = try await replay(key, digit: digit, label: label, every: every, on: database) { return earlier }
+                if let (limiter, client) = limit { try await limiter.takeOrRefuse(for: client, in: database) }
                 let earlier = try await count(from: .person, on: database)
                 let record = DigitRecord(
                     pixels: Data(digit.bytes), label: label, inTrainingSet: (earlier + 1) % heldOutEvery != 0, source: .person,
