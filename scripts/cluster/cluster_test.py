@@ -94,6 +94,11 @@ def start_nginx():
     config = open("deploy/nginx.conf").read()
     for key, value in {"@PREFIX@": WORK, "@PORT@": PORTS["nginx"], "@WEB1@": PORTS["web1"], "@WEB2@": PORTS["web2"]}.items():
         config = config.replace(key, str(value))
+    # Run as root, nginx's workers are nobody: give them the folder for request bodies.
+    os.chmod(WORK, 0o755)
+    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        os.makedirs(os.path.join(WORK, folder), exist_ok=True)
+        os.chmod(os.path.join(WORK, folder), 0o777)
     path = os.path.join(WORK, "nginx.conf")
     open(path, "w").write(config)
     subprocess.run(["nginx", "-p", WORK, "-c", path, "-g", "daemon off; master_process on;", "-t"], check=True,
