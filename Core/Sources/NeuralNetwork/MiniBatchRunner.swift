@@ -18,7 +18,9 @@ import Synchronization
 ///
 /// The first layer holds 98% of the arithmetic of a 784-30-10 network. Each neuron's numbers
 /// are computed the same way whichever thread owns it, so one and two threads give the same
-/// bits.
+/// bits — which lets the runner choose, window by window, how many threads to use
+/// (`ThreadChoice`): on a busy machine the second thread is often descheduled, and a partner
+/// spinning at the barrier for it made two threads 1.72x slower than one.
 final class MiniBatchRunner: @unchecked Sendable {
     let parameters: ParameterBuffers
     let workspace: Workspace
@@ -27,10 +29,15 @@ final class MiniBatchRunner: @unchecked Sendable {
     let threadCount: Int
     private let barrier: SpinBarrier
     private let stopRequested = Atomic<Bool>(false)
-    /// The first layer's neurons owned by each thread: even-sized starts, for the 2-row tiles.
+    /// The first layer's neurons owned by each thread when two share it: even-sized starts,
+    /// for the 2-row tiles.
     private let ownedNeurons: [Range<Int>]
+    /// The thread count for each window of mini-batches; only the calling thread uses it.
+    private var choice: ThreadChoice
+    /// When the window running now started its first mini-batch (written by thread 0).
+    private var windowStarted: UInt64 = 0
 
-    init(network: Network, batchCapacity: Int, threadCount: Int) {
+    init(network: Network, batchCapacity: Int, threadCount: Int, windowBatches: Int = ThreadChoice.windowBatches) {
         precondition(threadCount == 1 || threadCount == 2, "one or two threads, not \(threadCount)")
         parameters = ParameterBuffers(network)
         workspace = Workspace(sizes: network.sizes, capacity: batchCapacity)
@@ -43,6 +50,7 @@ final class MiniBatchRunner: @unchecked Sendable {
         let line = CacheAlignedBuffer.floatsPerLine
         let split = min(outputs, max(line, (outputs + line) / (2 * line) * line))
         ownedNeurons = threadCount == 1 || split == outputs ? [0..<outputs, outputs..<outputs] : [0..<split, split..<outputs]
+        choice = ThreadChoice(windowBatches: windowBatches)
     }
 
     /// What one epoch needs: the data, the order to visit it in, and the step sizes.
@@ -64,50 +72,71 @@ final class MiniBatchRunner: @unchecked Sendable {
     /// Runs one epoch; `afterBatch` is called on the calling thread after each mini-batch
     /// with the number of batches done, and returns false to stop. Returns whether the epoch
     /// ran to the end.
+    ///
+    /// The epoch runs in windows of mini-batches, each on one thread or two as `choice` says,
+    /// timed for the next choice; a second thread lives for one window (starting one costs
+    /// tens of microseconds, a window milliseconds).
     func run(_ epoch: Epoch, afterBatch: (Int) -> Bool) -> Bool {
         stopRequested.store(false, ordering: .relaxed)
-        if threadCount == 1 {
-            work(epoch, thread: 0, afterBatch: afterBatch)
-        } else {
-            let helper = Platform.Thread { [self] in work(epoch, thread: 1, afterBatch: { _ in true }) }
-            work(epoch, thread: 0, afterBatch: afterBatch)
-            helper.join()
+        var first = 0
+        while first < epoch.batchCount {
+            let (threads, batches) = threadCount == 1 ? (1, epoch.batchCount) : choice.next()
+            let window = first..<min(first + batches, epoch.batchCount)
+            if threads == 1 {
+                work(epoch, window: window, thread: 0, of: 1, afterBatch: afterBatch)
+            } else {
+                let helper = Platform.Thread { [self] in work(epoch, window: window, thread: 1, of: 2, afterBatch: { _ in true }) }
+                work(epoch, window: window, thread: 0, of: 2, afterBatch: afterBatch)
+                helper.join()
+            }
+            if threadCount > 1 {
+                let nanoseconds = Double(Platform.monotonicNanoseconds() - windowStarted)
+                choice.record(threads: threads, secondsPerBatch: nanoseconds / 1e9 / Double(window.count))
+            }
+            if stopRequested.load(ordering: .relaxed) { return false }
+            first = window.upperBound
         }
-        return !stopRequested.load(ordering: .relaxed)
+        return true
     }
 
-    private func work(_ epoch: Epoch, thread: Int, afterBatch: (Int) -> Bool) {
-        gather(epoch, batch: 0, buffer: 0, thread: thread)
-        barrier.wait()
-        for index in 0..<epoch.batchCount {
+    /// Thread `thread` of `threads`' part of the mini-batches in `window`.
+    private func work(_ epoch: Epoch, window: Range<Int>, thread: Int, of threads: Int, afterBatch: (Int) -> Bool) {
+        let neurons = threads == 1 ? 0..<sizes[1] : ownedNeurons[thread]
+        let meet = threads == 1 ? {} : { [barrier] in barrier.wait() }
+        gather(epoch, batch: window.lowerBound, buffer: window.lowerBound % 2, thread: thread, of: threads)
+        meet()
+        // Timed from here: the second thread's start (tens of microseconds) would weigh on a
+        // probe's 25 mini-batches as much as the work.
+        if thread == 0 { windowStarted = Platform.monotonicNanoseconds() }
+        for index in window {
             let rows = epoch.batch(index)
             let buffer = index % 2
             workspace.forward(
-                layer: 0, parameters: parameters, sampleCount: rows.count, buffer: buffer, neurons: ownedNeurons[thread],
+                layer: 0, parameters: parameters, sampleCount: rows.count, buffer: buffer, neurons: neurons,
                 output: thread == 0 ? workspace.activations[0] : workspace.helperActivations)
-            barrier.wait()
-            if thread == 0 { serialPart(epoch, rows: rows) }
-            barrier.wait()
-            updateFirstLayer(epoch, sampleCount: rows.count, buffer: buffer, neurons: ownedNeurons[thread])
-            if index + 1 < epoch.batchCount { gather(epoch, batch: index + 1, buffer: 1 - buffer, thread: thread) }
+            meet()
+            if thread == 0 { serialPart(epoch, rows: rows, threads: threads) }
+            meet()
+            updateFirstLayer(epoch, sampleCount: rows.count, buffer: buffer, neurons: neurons)
+            if index + 1 < window.upperBound { gather(epoch, batch: index + 1, buffer: 1 - buffer, thread: thread, of: threads) }
             if thread == 0, !afterBatch(index + 1) { stopRequested.store(true, ordering: .relaxed) }
-            barrier.wait()
+            meet()
             if stopRequested.load(ordering: .relaxed) { return }
         }
     }
 
     /// This thread's share of the rows of batch `index`, copied into input buffer `buffer`.
-    private func gather(_ epoch: Epoch, batch index: Int, buffer: Int, thread: Int) {
+    private func gather(_ epoch: Epoch, batch index: Int, buffer: Int, thread: Int, of threads: Int) {
         let rows = epoch.batch(index)
-        for s in stride(from: rows.lowerBound + thread, to: rows.upperBound, by: threadCount) {
+        for s in stride(from: rows.lowerBound + thread, to: rows.upperBound, by: threads) {
             workspace.gather(row: s - rows.lowerBound, from: epoch.inputs, index: epoch.order[s], buffer: buffer)
         }
     }
 
     /// Thread 0's part: the small layers forward, every δ, and the small layers' updates.
-    private func serialPart(_ epoch: Epoch, rows: Range<Int>) {
+    private func serialPart(_ epoch: Epoch, rows: Range<Int>, threads: Int) {
         let m = rows.count
-        copyHelperActivations(sampleCount: m)
+        if threads > 1 { copyHelperActivations(sampleCount: m) }
         let layerCount = sizes.count - 1
         for layer in 1..<max(1, layerCount) {
             workspace.forward(layer: layer, parameters: parameters, sampleCount: m)
@@ -160,5 +189,59 @@ final class MiniBatchRunner: @unchecked Sendable {
     /// The book's decay 1 − ηλ/n and step η/m.
     private func stepSizes(_ epoch: Epoch, sampleCount m: Int) -> (decay: Float, step: Float) {
         (1 - epoch.eta * epoch.lambda / Float(epoch.trainingSetSize), epoch.eta / Float(m))
+    }
+}
+
+/// How many threads the next window of mini-batches runs on: the count whose last window was
+/// faster per mini-batch, with the other tried for a short window every `probeEvery`-th, so
+/// that a machine that becomes busy (or idle again) is noticed within a fraction of a second.
+/// One and two threads give the same bits, so the choice changes only the time.
+///
+/// Measured (`TrainingBenchmark`, 784-30-10, one core kept busy): a window of 500 mini-batches
+/// takes 11-14 ms on one thread, but 64-98 ms on two (130-195 µs a mini-batch against 23),
+/// so the probes are short: 25 mini-batches, a few milliseconds at worst.
+struct ThreadChoice {
+    static let windowBatches = 500
+    static let probeBatches = 25
+    static let probeEvery = 16
+    let windowBatches: Int
+    let probeBatches: Int
+    /// The last window's seconds per mini-batch, for one thread and for two.
+    private var secondsPerBatch: [Int: Double] = [:]
+    private var windows = 0
+    /// The count the last window ran on.
+    private var current = 0
+
+    init(windowBatches: Int = ThreadChoice.windowBatches) {
+        precondition(windowBatches >= 1, "a window needs at least one mini-batch")
+        self.windowBatches = windowBatches
+        probeBatches = max(1, min(Self.probeBatches, windowBatches / 4))
+    }
+
+    /// A short window on one thread, one on two, then the faster, the other probed now and
+    /// then. One thread first: the first window also warms the caches, and that cost should
+    /// not count against two threads, which an idle machine runs 0.7x the time of one.
+    mutating func next() -> (threads: Int, batches: Int) {
+        windows += 1
+        guard let one = secondsPerBatch[1] else {
+            current = 1
+            return (1, probeBatches)
+        }
+        guard let two = secondsPerBatch[2] else {
+            current = 2
+            return (2, probeBatches)
+        }
+        let faster = two <= one ? 2 : 1
+        let threads = windows % Self.probeEvery == 0 ? 3 - faster : faster
+        // A count the last window did not run on gets a short window first: a probe that
+        // happened to be fast (the other process was off the core) then costs 25 mini-batches
+        // before it is found out, not 500.
+        let batches = threads == current ? windowBatches : probeBatches
+        current = threads
+        return (threads, batches)
+    }
+
+    mutating func record(threads: Int, secondsPerBatch seconds: Double) {
+        secondsPerBatch[threads] = seconds
     }
 }

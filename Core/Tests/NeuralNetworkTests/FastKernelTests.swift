@@ -60,6 +60,63 @@ import Testing
         #expect(results[0].biases.map { $0.map(\.bitPattern) } == results[1].biases.map { $0.map(\.bitPattern) })
     }
 
+    /// The runner switches between one and two threads window by window (`ThreadChoice`):
+    /// with windows of 4 mini-batches (probes of 1) an epoch of 10 runs on both, in turn, and
+    /// the bits are still those of one thread.
+    @Test(arguments: [[784, 30, 10], [50, 3, 4, 2]])
+    func switchingThreadCountsMidEpochKeepsTheBits(sizes: [Int]) {
+        let samples = randomSamples(count: 95, inputSize: sizes[0], classes: sizes.last!)
+        var results: [Network] = []
+        for threads in [1, 2] {
+            var generator = SeededGenerator(seed: 5)
+            var network = Network(sizes: sizes, using: &generator)
+            let runner = MiniBatchRunner(network: network, batchCapacity: 10, threadCount: threads, windowBatches: 4)
+            var order = Array(0..<samples.count)
+            for _ in 0..<3 {
+                order.fisherYatesShuffle(using: &generator)
+                samples.inputs.withUnsafeBufferPointer { pixels in
+                    samples.labels.withUnsafeBufferPointer { labels in
+                        order.withUnsafeBufferPointer { order in
+                            let finished = runner.run(
+                                MiniBatchRunner.Epoch(
+                                    inputs: pixels.baseAddress!, labels: labels.baseAddress!, order: order.baseAddress!,
+                                    count: samples.count, batchSize: 10, eta: 0.5, lambda: 5, trainingSetSize: samples.count)
+                            ) { _ in true }
+                            #expect(finished)
+                        }
+                    }
+                }
+            }
+            runner.parameters.store(into: &network)
+            results.append(network)
+        }
+        #expect(results[0].weights.map { $0.map(\.bitPattern) } == results[1].weights.map { $0.map(\.bitPattern) })
+        #expect(results[0].biases.map { $0.map(\.bitPattern) } == results[1].biases.map { $0.map(\.bitPattern) })
+    }
+
+    @Test func windowsProbeBothCountsThenKeepTheFaster() {
+        var choice = ThreadChoice(windowBatches: 400)
+        #expect(choice.next() == (1, 25))
+        choice.record(threads: 1, secondsPerBatch: 23e-6)
+        #expect(choice.next() == (2, 25))
+        choice.record(threads: 2, secondsPerBatch: 16e-6)
+        // Two threads were faster, and the last window ran on them: full windows.
+        #expect(choice.next() == (2, 400))
+        // The machine gets busy: two threads slow down, and one takes over, short first.
+        choice.record(threads: 2, secondsPerBatch: 150e-6)
+        #expect(choice.next() == (1, 25))
+        #expect(choice.next() == (1, 400))
+        var probed = false
+        for _ in 0..<ThreadChoice.probeEvery {
+            let (threads, batches) = choice.next()
+            if threads == 2 {
+                #expect(batches == 25, "a probe is short")
+                probed = true
+            }
+        }
+        #expect(probed, "the slower count is tried again within \(ThreadChoice.probeEvery) windows")
+    }
+
     @Test func predictionsMatchPredict() {
         let network = randomNetwork([20, 8, 10])
         let samples = randomSamples(count: 30, inputSize: 20, classes: 10)
