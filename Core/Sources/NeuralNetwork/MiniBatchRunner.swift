@@ -193,24 +193,27 @@ final class MiniBatchRunner: @unchecked Sendable {
 }
 
 /// How many threads the next window of mini-batches runs on: the count whose last window was
-/// faster per mini-batch, with the other tried for a short window every `probeEvery`-th, so
-/// that a machine that becomes busy (or idle again) is noticed within a fraction of a second.
+/// faster per mini-batch, with the other tried for a short window every `probeEvery`-th (about
+/// every 0.7 s), so that a machine that becomes busy (or idle again) is noticed within a second.
 /// One and two threads give the same bits, so the choice changes only the time.
 ///
 /// Measured (`TrainingBenchmark`, 784-30-10, one core kept busy): a window of 500 mini-batches
 /// takes 11-14 ms on one thread, but 64-98 ms on two (130-195 µs a mini-batch against 23),
-/// so the probes are short: 25 mini-batches, a few milliseconds at worst.
+/// so the probes are short: 25 mini-batches, a few milliseconds at worst. With these rules two
+/// threads took 1.02-1.09x the time of one with a core busy (1.51-1.72x before) and 0.70-0.87x
+/// idle (0.72x before).
 struct ThreadChoice {
     static let windowBatches = 500
     static let probeBatches = 25
-    static let probeEvery = 16
+    static let probeEvery = 64
     let windowBatches: Int
     let probeBatches: Int
     /// The last window's seconds per mini-batch, for one thread and for two.
     private var secondsPerBatch: [Int: Double] = [:]
     private var windows = 0
-    /// The count the last window ran on.
+    /// The count the last windows ran on, and how many in a row.
     private var current = 0
+    private var streak = 0
 
     init(windowBatches: Int = ThreadChoice.windowBatches) {
         precondition(windowBatches >= 1, "a window needs at least one mini-batch")
@@ -224,21 +227,23 @@ struct ThreadChoice {
     mutating func next() -> (threads: Int, batches: Int) {
         windows += 1
         guard let one = secondsPerBatch[1] else {
-            current = 1
+            (current, streak) = (1, 1)
             return (1, probeBatches)
         }
         guard let two = secondsPerBatch[2] else {
-            current = 2
+            (current, streak) = (2, 1)
             return (2, probeBatches)
         }
-        let faster = two <= one ? 2 : 1
+        // Two threads unless one is clearly faster: a 25-batch probe is noisy, and on an idle
+        // machine two take 0.7x the time, on a busy one 6x.
+        let faster = two <= one * 1.1 ? 2 : 1
         let threads = windows % Self.probeEvery == 0 ? 3 - faster : faster
-        // A count the last window did not run on gets a short window first: a probe that
-        // happened to be fast (the other process was off the core) then costs 25 mini-batches
-        // before it is found out, not 500.
-        let batches = threads == current ? windowBatches : probeBatches
+        // A count gets a full window only after two short ones in a row won: a probe that
+        // happened to be fast (the other process was off the core) then costs 25 more
+        // mini-batches before it is found out, not 500.
+        streak = threads == current ? streak + 1 : 1
         current = threads
-        return (threads, batches)
+        return (threads, streak > 2 ? windowBatches : probeBatches)
     }
 
     mutating func record(threads: Int, secondsPerBatch seconds: Double) {

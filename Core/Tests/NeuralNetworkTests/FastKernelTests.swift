@@ -100,10 +100,12 @@ import Testing
         choice.record(threads: 1, secondsPerBatch: 23e-6)
         #expect(choice.next() == (2, 25))
         choice.record(threads: 2, secondsPerBatch: 16e-6)
-        // Two threads were faster, and the last window ran on them: full windows.
+        // Two threads were faster: one more short window on them, then full ones.
+        #expect(choice.next() == (2, 25))
         #expect(choice.next() == (2, 400))
         // The machine gets busy: two threads slow down, and one takes over, short first.
         choice.record(threads: 2, secondsPerBatch: 150e-6)
+        #expect(choice.next() == (1, 25))
         #expect(choice.next() == (1, 25))
         #expect(choice.next() == (1, 400))
         var probed = false
