@@ -34,7 +34,10 @@ struct TrainCommand: ParsableCommand {
     var schedule = false
     @Flag(name: .customLong("monitor-training"), help: "Also report cost and accuracy on the training data each epoch.")
     var monitorTraining = false
-    @Option(help: "Threads for gradient descent, 1 or 2 (default: 2 where two processors are online); the result is the same.")
+    @Option(
+        help:
+            "Threads for gradient descent, 1 or 2 (default: 2 where two processors are online, using the second only while it makes training faster, as on a busy machine it does not); the result is the same."
+    )
     var threads: Int?
     @OptionGroup var data: DataOptions
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to save the model (network2's JSON format).", valueName: "file"))
