@@ -159,7 +159,7 @@ func useRoutes(on app: Application, settings: ServerSettings, model: ServerModel
             })
     }
     try app.register(collection: ModelController(model: model, policy: settings.retraining, admin: admin))
-    let events = ModelEvents(logger: app.logger)
+    let events = ModelEvents()
     try app.register(collection: events)
     app.storage[ModelEvents.Key.self] = events
     app.lifecycle.use(Shutdown(retrainer: model.retrainer, drawings: drawings, events: events))

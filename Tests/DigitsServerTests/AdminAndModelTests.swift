@@ -241,6 +241,13 @@ struct PeopleDigitsTests {
     }
 }
 
+extension RateLimiter {
+    /// A token in a write transaction of its own, as a store's would take it.
+    func take(for client: String, at now: Date, on database: any Database) async throws -> Double? {
+        try await database.writeTransaction { transaction in try await take(for: client, at: now, in: transaction) }
+    }
+}
+
 struct RateLimiterTests {
     @Test func aBucketRefillsAtTheRate() async throws {
         try await withApp { app in

@@ -72,9 +72,12 @@ struct DigitController: RouteCollection {
         var startedVersion: Int?
         if !stored.isReplay {
             model.metrics.stored(set: stored.record.set)
-            startedVersion = await model.retrainer.considerRetraining()
-            // A trainer elsewhere hears at once that its work is due (it also looks every second).
-            if !model.role.trains, stored.digitsUntilRetraining == 0 { try? await request.db.notify(.work) }
+            // Counted in the store's own transaction: only a digit that made a retraining due
+            // claims one (a write transaction), and on a web server tells the trainer at once.
+            if stored.digitsUntilRetraining == 0 {
+                startedVersion = await model.retrainer.considerRetraining()
+                if !model.role.trains { try? await request.db.notify(.work) }
+            }
         }
         let body = StoredDigitResponse(
             id: stored.record.id ?? UUID(), label: label, guessedLabel: stored.record.guessedLabel ?? label, set: stored.record.set,

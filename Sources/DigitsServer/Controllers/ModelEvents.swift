@@ -29,14 +29,9 @@ final class ModelEvents: RouteCollection, Sendable {
     }
 
     private let state = Mutex(State())
-    private let logger: Logger
 
     struct Key: StorageKey {
         typealias Value = ModelEvents
-    }
-
-    init(logger: Logger) {
-        self.logger = logger
     }
 
     func boot(routes: any RoutesBuilder) throws {

@@ -26,13 +26,8 @@ struct RateLimiter: Sendable {
             reason: "too many digits from this address: at most \(perMinute) a minute; try again in \(seconds) s")
     }
 
-    /// Takes a token for `client` in a write transaction of its own; nil when it had one, else
-    /// the seconds until it will.
-    func take(for client: String, at now: Date, on database: any Database) async throws -> Double? {
-        try await database.writeTransaction { transaction in try await take(for: client, at: now, in: transaction) }
-    }
-
-    /// Takes a token for `client` inside the caller's write transaction.
+    /// Takes a token for `client` inside the caller's write transaction; nil when it had one,
+    /// else the seconds until it will.
     func take(for client: String, at now: Date, in transaction: any Database) async throws -> Double? {
         guard let sql = transaction as? any SQLDatabase else { return nil }
         let capacity = Double(perMinute)

@@ -54,8 +54,8 @@ actor Retrainer {
     nonisolated var current: TrainingStatus? { progress.current }
 
     /// Starts a retraining when enough new digits have been verified since the last one was
-    /// claimed, or takes over one whose trainer stopped renewing its lease. Called after each
-    /// stored digit, at start-up, after each retraining, and by `lookForWork`. Returns the
+    /// claimed, or takes over one whose trainer stopped renewing its lease. Called after a
+    /// stored digit that made one due, at start-up, after each retraining, and by `lookForWork`. Returns the
     /// version it started.
     @discardableResult
     func considerRetraining() async -> Int? {
