@@ -25,6 +25,8 @@ struct ServerModel: Sendable {
     /// random part, since two servers in one process (tests) share the rest.
     let serverID: String
     let role: ServerRole
+    /// Issues and checks contributor ids, and hides addresses.
+    let contributors: Contributors
     var live: LiveModel { versions.live }
 
     static func newServerID(port: Int) -> String {
@@ -75,6 +77,7 @@ func useDatabase(_ location: DatabaseLocation, on app: Application) async throws
     app.migrations.add(AddOneLiveIndex())
     app.migrations.add(AddTrainingLeases())
     app.migrations.add(AddRateLimits())
+    app.migrations.add(AddContributors())
     // Servers starting together migrate one at a time, and the later ones find nothing to do.
     try await app.bulkReads.holdingSessionLock(.migrations) {
         try await SQLiteWriters.shared.inTurn { try await app.autoMigrate() }
@@ -111,7 +114,10 @@ func startModel(on app: Application, settings: ServerSettings, mnist: MNISTSuppl
     if case .postgres(let url) = settings.database {
         app.lifecycle.use(try DatabaseEventListener(url: url, handlers: handlers, logger: app.logger))
     }
-    let model = ServerModel(versions: versions, retrainer: retrainer, metrics: metrics, serverID: serverID, role: settings.role)
+    if settings.role.trains { Task { await retrainer.prepare() } }
+    let model = ServerModel(
+        versions: versions, retrainer: retrainer, metrics: metrics, serverID: serverID, role: settings.role,
+        contributors: try await Contributors.load(from: app.db))
     app.storage[ServerModelKey.self] = model
     return model
 }
@@ -159,6 +165,7 @@ func useRoutes(on app: Application, settings: ServerSettings, model: ServerModel
             })
     }
     try app.register(collection: ModelController(model: model, policy: settings.retraining, admin: admin))
+    try app.register(collection: ContributorController(admin: admin))
     let events = ModelEvents()
     try app.register(collection: events)
     app.storage[ModelEvents.Key.self] = events

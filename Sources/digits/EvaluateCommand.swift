@@ -26,7 +26,8 @@ struct EvaluateCommand: ParsableCommand {
             case .validation: split.validation
             case .training: split.training
             }
-        let evaluation = network.evaluate(on: Samples(greyLevels: images.pixels, inputSize: images.pixelsPerImage, labels: images.labels))
+        let evaluation = network.evaluate(
+            on: network.input.prepare(Samples(greyLevels: images.pixels, inputSize: images.pixelsPerImage, labels: images.labels)))
         print(
             "\(set.rawValue) accuracy \(Format.percent(evaluation.accuracy)) (\(Format.grouped(evaluation.correct)) of \(Format.grouped(evaluation.count)))"
         )

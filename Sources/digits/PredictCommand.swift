@@ -34,7 +34,7 @@ struct PredictCommand: ParsableCommand {
         for path in images {
             do {
                 let digit = try read(path)
-                let activations = network.feedforward(digit.pixels)
+                let activations = network.feedforward(network.input.prepare(digit.pixels))
                 print(Self.describe(path: path, activations: activations))
                 if show { print(digit.textPicture) }
             } catch {

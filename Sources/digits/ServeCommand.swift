@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
             model (or takes --model); a restart loads what is stored. Settings also come from the \
             environment: DATABASE_URL, DIGITS_HOSTNAME, DIGITS_PORT, DIGITS_MODEL, MNIST_DIR, \
             DIGITS_ADMIN_TOKEN, DIGITS_ADMIN_TOKEN_FILE, DIGITS_RETRAIN_EVERY, DIGITS_STORES_PER_MINUTE, DIGITS_CORS_ORIGINS and \
-            DIGITS_TRUSTED_PROXIES (comma-separated), DIGITS_ROLE, DIGITS_TRAINING_LEASE.
+            DIGITS_TRUSTED_PROXIES (comma-separated), DIGITS_ROLE, DIGITS_TRAINING_LEASE, DIGITS_HIDDEN, DIGITS_DESKEW, DIGITS_CORROBORATIONS.
 
             Several servers can share one PostgreSQL database: run any number with --role web behind a reverse proxy and one or \
             more with --role trainer (README: Deployment).
@@ -61,6 +61,20 @@ struct ServeCommand: AsyncParsableCommand {
             "A reverse proxy (address, or network as 10.0.0.0/8) whose X-Forwarded-For / Forwarded headers name the client; repeat for more. From anyone else those headers are ignored.",
             valueName: "address"))
     var trustedProxy: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "Neurons in the hidden layer of the networks the server trains; repeat for more layers (default: DIGITS_HIDDEN, comma-separated, else one layer of 30, the book's). A live model of another shape is replaced by a retraining from scratch.",
+            valueName: "neurons"))
+    var hidden: [Int] = []
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Deskew every digit before the network reads it (default: on; DIGITS_DESKEW=0 turns it off).")
+    var deskew: Bool?
+    @Option(
+        help: ArgumentHelp(
+            "A label that contradicts the model's guess is learned once people on this many other addresses made the same correction; 0 learns every correction at once, for a server only trusted people use (default: DIGITS_CORROBORATIONS, else 3).",
+            valueName: "addresses"))
+    var corroborations: Int?
     @OptionGroup var data: DataOptions
 
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerSettings {
@@ -91,9 +105,27 @@ struct ServeCommand: AsyncParsableCommand {
         for proxy in proxies where !TrustedProxies.isValid(proxy) {
             throw ValidationError("--trusted-proxy takes an IP address or a network such as 10.0.0.0/8 or fd00::/8, got \(proxy)")
         }
+        let hiddenLayers =
+            try hidden.isEmpty
+            ? Self.list(environment["DIGITS_HIDDEN"]).map { text in
+                guard let neurons = Int(text) else {
+                    throw ValidationError("DIGITS_HIDDEN takes numbers of neurons such as 30 or 100,30, got \(text)")
+                }
+                return neurons
+            } : hidden
+        if let bad = hiddenLayers.first(where: { !(1...4096).contains($0) }) {
+            throw ValidationError("--hidden must be between 1 and 4096 neurons, got \(bad)")
+        }
+        let corroborating = try Self.number(corroborations, environment["DIGITS_CORROBORATIONS"], default: 3, allowed: 0...1_000) {
+            "--corroborations must be a number of addresses from 0 to 1000, got \($0)"
+        }
+        var policy = RetrainingPolicy(every: every, leaseSeconds: Double(lease))
+        policy.learningGuard.corroboratingAddresses = corroborating
+        let deskews = deskew ?? (environment["DIGITS_DESKEW"].map { $0 != "0" && $0.lowercased() != "false" } ?? true)
         return ServerSettings(
             database: location, hostname: hostname ?? environment["DIGITS_HOSTNAME"] ?? "127.0.0.1", port: port,
-            modelFile: model ?? environment["DIGITS_MODEL"], retraining: RetrainingPolicy(every: every, leaseSeconds: Double(lease)),
+            modelFile: model ?? environment["DIGITS_MODEL"], networkSizes: [784] + (hiddenLayers.isEmpty ? [30] : hiddenLayers) + [10],
+            input: deskews ? .deskewed : .centred, retraining: policy,
             adminToken: adminToken ?? environment["DIGITS_ADMIN_TOKEN"],
             adminTokenFile: adminTokenFile ?? environment["DIGITS_ADMIN_TOKEN_FILE"] ?? "digits-admin-token",
             storesPerMinute: limit == 0 ? nil : limit,

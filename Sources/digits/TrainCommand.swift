@@ -39,6 +39,12 @@ struct TrainCommand: ParsableCommand {
             "Threads for gradient descent, 1 or 2 (default: 2 where two processors are online, using the second only while it makes training faster, as on a busy machine it does not); the result is the same."
     )
     var threads: Int?
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Deskew every digit (shear it upright by its moments) before the network reads it, in training and in every guess; the model file records it."
+    )
+    var deskew = true
     @OptionGroup var data: DataOptions
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to save the model (network2's JSON format).", valueName: "file"))
     var output = "digits-model.json"
@@ -71,15 +77,18 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    var input: InputPreparation { deskew ? .deskewed : .centred }
+
     func run() throws {
         let split = try data.load()
-        let training = Samples(greyLevels: split.training.pixels, inputSize: split.training.pixelsPerImage, labels: split.training.labels)
-        let validation = Samples(
-            greyLevels: split.validation.pixels, inputSize: split.validation.pixelsPerImage, labels: split.validation.labels)
+        let training = input.prepare(
+            Samples(greyLevels: split.training.pixels, inputSize: split.training.pixelsPerImage, labels: split.training.labels))
+        let validation = input.prepare(
+            Samples(greyLevels: split.validation.pixels, inputSize: split.validation.pixelsPerImage, labels: split.validation.labels))
         var generator = SeededGenerator(seed: seed)
-        var network = Network(sizes: sizes, cost: cost.function, initialisation: initialisation, using: &generator)
+        var network = Network(sizes: sizes, cost: cost.function, initialisation: initialisation, input: input, using: &generator)
         Terminal.note(
-            "training \(sizes.map(String.init).joined(separator: "-")) on \(Format.grouped(training.count)) digits: "
+            "training \(sizes.map(String.init).joined(separator: "-")) on \(Format.grouped(training.count)) \(input.rawValue) digits: "
                 + "\(epochs) epochs, mini-batch \(batchSize), eta \(eta), lambda \(lambda), \(cost.rawValue) cost, seed \(seed)")
 
         var progress = TrainingProgressView(epochs: epochs, showsBar: Terminal.isInteractive)
@@ -89,7 +98,8 @@ struct TrainCommand: ParsableCommand {
         progress.finish()
 
         let test = network.evaluate(
-            on: Samples(greyLevels: split.test.pixels, inputSize: split.test.pixelsPerImage, labels: split.test.labels), lambda: lambda)
+            on: input.prepare(Samples(greyLevels: split.test.pixels, inputSize: split.test.pixelsPerImage, labels: split.test.labels)),
+            lambda: lambda)
         let kept = summary.reports[summary.keptEpoch - 1]
         print(stopSentence(summary))
         print("kept epoch \(summary.keptEpoch): validation \(Format.percent(kept.validation?.accuracy ?? 0))")

@@ -23,6 +23,8 @@ import Testing
         (["serve", "--training-lease", "0"], "--training-lease must be a number of seconds from 1 to 3600, got 0"),
         (["serve", "--trusted-proxy", "nginx.local"], "--trusted-proxy takes an IP address or a network"),
         (["serve", "--trusted-proxy", "10.0.0.0/33"], "got 10.0.0.0/33"),
+        (["serve", "--hidden", "0"], "--hidden must be between 1 and 4096 neurons, got 0"),
+        (["serve", "--corroborations", "1001"], "--corroborations must be a number of addresses from 0 to 1000, got 1001"),
     ])
     func badInputGetsAClearMessageAndANonZeroExit(arguments: [String], message: String) throws {
         let result = try CommandRunner.run(arguments)
@@ -74,6 +76,8 @@ import Testing
         #expect(train.errors.contains("epoch 1/2  validation"))
         #expect(train.output.contains("test accuracy"))
         #expect(train.output.contains("model saved to \(model)"))
+        #expect(train.errors.contains("on 50,000 deskewed digits"))
+        #expect(try String(contentsOfFile: model, encoding: .utf8).contains(#""input":"deskewed""#))
 
         let evaluate = try CommandRunner.run(["evaluate", model])
         #expect(evaluate.status == 0)

@@ -41,8 +41,11 @@ struct RealMNISTTests {
             await (try model(of: app)).retrainer.waitUntilIdle()
             let second = try #require(try await ModelVersionRecord.query(on: app.db).filter(\.$version == 2).first())
             #expect(second.outcome == .promoted && second.isLive)
-            #expect(second.trainedOn == 50_000 + 8)
+            // Fine-tuned: the 8 training digits and 1,000 of MNIST's replayed.
+            #expect(second.trainedOn == 8 + RetrainingPolicy().replayAtLeast)
+            #expect(try Hyperparameters(json: second.hyperparameters).method == "fine-tune")
             #expect((second.testAccuracy ?? 0) > 0.8)
+            #expect(try model(of: app).live.current()?.network.input == .deskewed)
         }
     }
 }

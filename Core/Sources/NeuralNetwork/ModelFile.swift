@@ -12,7 +12,7 @@
 ///      "weights": [ [[w, …] x 784] x 30, [[w, …] x 30] x 10 ],   // weights[l]: sizes[l+1] rows
 ///      "biases":  [ [[b] x 30], [[b] x 10] ],                    // biases[l]: a column vector
 ///      "cost": "CrossEntropyCost",
-///      "format": "digits-network", "version": 1, "metadata": {…}}
+///      "format": "digits-network", "version": 1, "input": "deskewed", "metadata": {…}}
 ///
 /// network2 reads only the first four keys, so the format marker, its version and the
 /// metadata (accuracies, hyperparameters, date) ride along without breaking it. The JSON is
@@ -28,11 +28,7 @@ public enum ModelFile {
     /// Throws when a weight is not finite: JSON cannot hold it, and such a network has
     /// diverged anyway.
     public static func encode(_ network: Network, metadata: ModelMetadata = ModelMetadata()) throws(ModelFileError) -> String {
-        for layer in 0..<network.layerCount {
-            if network.weights[layer].contains(where: { !$0.isFinite }) || network.biases[layer].contains(where: { !$0.isFinite }) {
-                throw .notFinite(layer: layer)
-            }
-        }
+        if let layer = network.firstNonFiniteLayer { throw .notFinite(layer: layer) }
         let document = ModelDocument(
             sizes: network.sizes,
             weights: (0..<network.layerCount).map { layer in
@@ -40,7 +36,7 @@ public enum ModelFile {
                 return (0..<network.sizes[layer + 1]).map { j in Array(network.weights[layer][(j * inputs)..<((j + 1) * inputs)]) }
             },
             biases: network.biases.map { layer in layer.map { BiasEntry.column($0) } },
-            cost: network.cost.rawValue, format: formatName, version: version, metadata: metadata)
+            cost: network.cost.rawValue, format: formatName, version: version, input: network.input.rawValue, metadata: metadata)
         do {
             return String(decoding: try JSONEncoder().encode(document), as: UTF8.self)
         } catch {
@@ -75,7 +71,11 @@ public enum ModelFile {
             biases.append(try vector(document.biases[layer], count: sizes[layer + 1], name: "biases[\(layer)]"))
         }
         guard let cost = CostFunction(rawValue: document.cost) else { throw .unknownCost(document.cost) }
-        return (Network(sizes: sizes, weights: weights, biases: biases, cost: cost), document.metadata ?? ModelMetadata())
+        // A file without the key (network2's, and ours from before deskewing) reads centred digits.
+        guard let input = InputPreparation(rawValue: document.input ?? InputPreparation.centred.rawValue) else {
+            throw .wrongType(key: "input", expected: InputPreparation.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or "))
+        }
+        return (Network(sizes: sizes, weights: weights, biases: biases, cost: cost, input: input), document.metadata ?? ModelMetadata())
     }
 
     /// `type` from `bytes`, with the decoder's failure turned into a sentence naming the key.
@@ -167,13 +167,17 @@ struct ModelDocument: Codable {
     var cost: String
     var format: String?
     var version: Int?
+    /// What the network's inputs are made from a normalised digit (`InputPreparation`);
+    /// absent: centred.
+    var input: String?
     var metadata: ModelMetadata?
 
     init(
-        sizes: [Int], weights: [[[Float]]], biases: [[BiasEntry]], cost: String, format: String?, version: Int?, metadata: ModelMetadata?
+        sizes: [Int], weights: [[[Float]]], biases: [[BiasEntry]], cost: String, format: String?, version: Int?, input: String?,
+        metadata: ModelMetadata?
     ) {
         (self.sizes, self.weights, self.biases, self.cost) = (sizes, weights, biases, cost)
-        (self.format, self.version, self.metadata) = (format, version, metadata)
+        (self.format, self.version, self.input, self.metadata) = (format, version, input, metadata)
     }
 
     init(from decoder: any Decoder) throws {
@@ -184,6 +188,7 @@ struct ModelDocument: Codable {
         cost = try container.decode(String.self, forKey: .cost)
         format = try? container.decodeIfPresent(String.self, forKey: .format)
         version = try container.decodeIfPresent(Int.self, forKey: .version)
+        input = try container.decodeIfPresent(String.self, forKey: .input)
         // Metadata only informs: a file whose metadata this version cannot read still loads.
         metadata = (try? container.decodeIfPresent(ModelMetadata.self, forKey: .metadata)) ?? nil
     }

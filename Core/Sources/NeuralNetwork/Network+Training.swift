@@ -73,7 +73,7 @@ extension Network {
                         MiniBatchRunner.Epoch(
                             inputs: inputs.baseAddress!, labels: labels.baseAddress!, order: order.baseAddress!,
                             count: order.count, batchSize: options.miniBatchSize, eta: eta, lambda: options.lambda,
-                            trainingSetSize: training.count)
+                            trainingSetSize: options.regularisationSetSize ?? training.count)
                     ) { done in
                         guard done % reportEvery == 0 || done == batchCount else { return true }
                         let samples = min(done * options.miniBatchSize, order.count)

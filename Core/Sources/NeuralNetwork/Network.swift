@@ -14,6 +14,9 @@ public struct Network: Equatable, Sendable {
     public internal(set) var weights: [[Float]]
     public internal(set) var biases: [[Float]]
     public var cost: CostFunction
+    /// What the inputs are made from a normalised digit (`InputPreparation`): callers prepare
+    /// them with `input.prepare`, and the model file keeps it.
+    public var input: InputPreparation
 
     /// How the weights and biases start (network2's `default_weight_initializer` and
     /// `large_weight_initializer`).
@@ -26,12 +29,13 @@ public struct Network: Equatable, Sendable {
 
     /// A network with random weights and biases drawn from `generator`.
     public init(
-        sizes: [Int], cost: CostFunction = .crossEntropy, initialisation: Initialisation = .scaled,
+        sizes: [Int], cost: CostFunction = .crossEntropy, initialisation: Initialisation = .scaled, input: InputPreparation = .centred,
         using generator: inout some RandomNumberGenerator
     ) {
         Self.checkSizes(sizes)
         self.sizes = sizes
         self.cost = cost
+        self.input = input
         var weights: [[Float]] = []
         var biases: [[Float]] = []
         for (inputs, outputs) in zip(sizes, sizes.dropFirst()) {
@@ -49,7 +53,7 @@ public struct Network: Equatable, Sendable {
     }
 
     /// A network with the given parameters; the shapes must agree with `sizes`.
-    public init(sizes: [Int], weights: [[Float]], biases: [[Float]], cost: CostFunction) {
+    public init(sizes: [Int], weights: [[Float]], biases: [[Float]], cost: CostFunction, input: InputPreparation = .centred) {
         Self.checkSizes(sizes)
         precondition(
             weights.count == sizes.count - 1 && biases.count == sizes.count - 1,
@@ -65,6 +69,7 @@ public struct Network: Equatable, Sendable {
         self.weights = weights
         self.biases = biases
         self.cost = cost
+        self.input = input
     }
 
     /// The number of inputs the network reads (784 for MNIST).
@@ -116,4 +121,13 @@ func argmax(_ values: some Collection<Float>) -> Int {
         bestValue = value
     }
     return best
+}
+
+extension Network {
+    /// The first layer with a weight or bias that is not a finite number (training diverged), if any.
+    public var firstNonFiniteLayer: Int? {
+        (0..<layerCount).first { layer in
+            weights[layer].contains { !$0.isFinite } || biases[layer].contains { !$0.isFinite }
+        }
+    }
 }

@@ -24,7 +24,18 @@ import Testing
         #expect(network.weights[1] == [0.5, 0.25, -1e-05, 7])
         #expect(network.biases == [[0.5, -0.5], [1, 2]])
         #expect(network.cost == .crossEntropy)
+        #expect(network.input == .centred)
         #expect(metadata == ModelMetadata())
+    }
+
+    @Test func keepsWhatTheInputsAreMadeOf() throws {
+        var network = randomNetwork([4, 3, 2], cost: .crossEntropy)
+        network.input = .deskewed
+        let text = try ModelFile.encode(network)
+        #expect(text.contains(#""input":"deskewed""#))
+        #expect(try ModelFile.decode(text).network.input == .deskewed)
+        let unknown = text.replacingOccurrences(of: #""input":"deskewed""#, with: #""input":"sharpened""#)
+        #expect(throws: ModelFileError.wrongType(key: "input", expected: #""centred" or "deskewed""#)) { try ModelFile.decode(unknown) }
     }
 
     /// What this writes has network2's keys and shapes: biases as columns, weights as rows.

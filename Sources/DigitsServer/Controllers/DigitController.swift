@@ -66,9 +66,11 @@ struct DigitController: RouteCollection {
         let key = try IdempotencyKey.from(request)
         let digit = try await drawings.normalise(drawing.png, client: request.clientAddress, on: request.eventLoop).get()
         let (network, _) = try model.live.required()
+        let contributor = try model.contributors.identify(request)
+        let giver = DigitStore.Giver(contributor: contributor.id, addressHash: model.contributors.hash(address: request.clientAddress))
         let stored = try await DigitStore.store(
-            digit, label: label, guessed: network.predict(digit.pixels), key: key, every: policy.every,
-            limit: rateLimiter.map { ($0, client: request.clientAddress) }, on: request.db)
+            digit, label: label, guessed: DigitStore.Guess(network.feedforward(network.input.prepare(digit.pixels))), key: key,
+            every: policy.every, giver: giver, limit: rateLimiter.map { ($0, client: request.clientAddress) }, on: request.db)
         var startedVersion: Int?
         if !stored.isReplay {
             model.metrics.stored(set: stored.record.set)
@@ -87,6 +89,7 @@ struct DigitController: RouteCollection {
         let response = Response(status: .created)
         try? response.content.encode(body)
         if stored.isReplay { response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true") }
+        Contributors.attach(contributor.id, isNew: contributor.isNew, to: response)
         return response
     }
 }

@@ -21,7 +21,7 @@ struct GuessController: RouteCollection {
         let (live, metrics, allocator) = (live, metrics, request.byteBufferAllocator)
         return drawings.normalise(png, client: request.clientAddress, on: request.eventLoop).flatMapThrowing { digit in
             let (network, version) = try live.required()
-            let activations = network.feedforward(digit.pixels)
+            let activations = network.feedforward(network.input.prepare(digit.pixels))
             let best = activations.indices.max { activations[$0] < activations[$1] } ?? 0
             metrics.guessed(best)
             return GuessResponse(

@@ -37,8 +37,12 @@ struct ModelController: RouteCollection {
         }
         // This server's own retraining is the freshest; another's is what its trainer last wrote.
         let training = model.retrainer.current ?? rows.first(where: \.isTraining).map(TrainingLease.status(of:))
+        // The newest version that finished without going live, if it came after the live one:
+        // the page says why it was not used.
+        let passedOver = try await ModelVersionRecord.summaries(on: database).filter(\.$isTraining == false)
+            .filter(\.$version > record.version).filter(\.$outcome != .promoted).sort(\.$version, .descending).first()
         return ModelStatusResponse(
-            live: ModelVersionResponse(record), training: training,
+            live: ModelVersionResponse(record), training: training, lastNotPromoted: passedOver.map(ModelVersionResponse.init),
             digitsUntilRetraining: try await ModelVersions.digitsUntilRetraining(every: policy.every, on: database),
             retrainEvery: policy.every)
     }

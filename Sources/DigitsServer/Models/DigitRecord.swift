@@ -18,10 +18,24 @@ final class DigitRecord: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     /// The `Idempotency-Key` the client sent with the store, if any.
     @OptionalField(key: "idempotency_key") var idempotencyKey: String?
+    /// For a person's digit: who gave it, the id `Contributors` issued (nil for digits stored
+    /// before contributors were recorded).
+    @OptionalField(key: "contributor") var contributor: String?
+    /// For a person's digit: the client's address, keyed-hashed (`Contributors.hash`) so that
+    /// two digits from one address can be told apart from two addresses, never read back.
+    @OptionalField(key: "client_hash") var clientHash: String?
+    /// For a person's digit: the live model's activation for `guessedLabel`, how sure it was.
+    @OptionalField(key: "guessed_activation") var guessedActivation: Double?
 
     init() {}
 
-    init(pixels: Data, label: Int, inTrainingSet: Bool, source: DigitSource, guessedLabel: Int? = nil, idempotencyKey: String? = nil) {
+    init(
+        pixels: Data, label: Int, inTrainingSet: Bool, source: DigitSource, guessedLabel: Int? = nil, idempotencyKey: String? = nil,
+        contributor: String? = nil, clientHash: String? = nil, guessedActivation: Double? = nil
+    ) {
+        self.contributor = contributor
+        self.clientHash = clientHash
+        self.guessedActivation = guessedActivation
         self.idempotencyKey = idempotencyKey
         self.pixels = pixels
         self.label = label

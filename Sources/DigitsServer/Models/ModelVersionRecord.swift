@@ -17,6 +17,9 @@ final class ModelVersionRecord: Model, @unchecked Sendable {
     @OptionalField(key: "test_accuracy") var testAccuracy: Double?
     /// Accuracy on people's held-out digits, when there are any.
     @OptionalField(key: "people_accuracy") var peopleAccuracy: Double?
+    /// How many of people's held-out digits `peopleAccuracy` rests on: those of contributors
+    /// other than the ones whose new digits made this version (see `PromotionRule`).
+    @OptionalField(key: "people_held_out") var peopleHeldOut: Int?
     /// Whether it is being trained now (its row is the retraining's claim).
     @Field(key: "is_training") var isTraining: Bool
     @Field(key: "is_live") var isLive: Bool
@@ -74,7 +77,9 @@ extension ModelVersionRecord {
     static func summaries(on database: any Database) -> QueryBuilder<ModelVersionRecord> {
         query(on: database)
             .field(\.$id).field(\.$version).field(\.$trainAccuracy).field(\.$validationAccuracy).field(\.$testAccuracy)
-            .field(\.$peopleAccuracy).field(\.$isTraining).field(\.$isLive).field(\.$hyperparameters).field(\.$trainedOn)
+            .field(\.$peopleAccuracy).field(\.$peopleHeldOut).field(\.$isTraining).field(\.$isLive).field(\.$hyperparameters).field(
+                \.$trainedOn
+            )
             .field(\.$outcome).field(\.$reason).field(\.$peopleDigits).field(\.$createdAt).field(\.$finishedAt)
             .field(\.$trainer).field(\.$leaseExpiresAt).field(\.$trainingStatus).field(\.$cancelRequested)
     }

@@ -18,12 +18,13 @@ struct RateLimiter: Sendable {
 
     /// Takes a token for `client` inside the caller's write transaction, or throws 429 with
     /// when the next one comes.
-    func takeOrRefuse(for client: String, at now: Date = Date(), in transaction: any Database) async throws {
+    /// `who` names the bucket in the refusal: "this address", "this contributor".
+    func takeOrRefuse(for client: String, who: String = "this address", at now: Date = Date(), in transaction: any Database) async throws {
         guard let wait = try await take(for: client, at: now, in: transaction) else { return }
         let seconds = Int(wait.rounded(.up))
         throw Abort(
             .tooManyRequests, headers: ["Retry-After": String(seconds)],
-            reason: "too many digits from this address: at most \(perMinute) a minute; try again in \(seconds) s")
+            reason: "too many digits from \(who): at most \(perMinute) a minute; try again in \(seconds) s")
     }
 
     /// Takes a token for `client` inside the caller's write transaction; nil when it had one,

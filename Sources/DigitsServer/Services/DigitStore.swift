@@ -11,6 +11,30 @@ enum DigitStore {
     /// people's own drawings can be measured.
     static let heldOutEvery = 5
 
+    /// What the live model made of a digit before the person labelled it.
+    struct Guess: Sendable {
+        let digit: Int
+        /// Its output neuron's activation, 0–1.
+        let activation: Float
+
+        init(_ activations: [Float]) {
+            let best = activations.indices.max { activations[$0] < activations[$1] } ?? 0
+            digit = best
+            activation = activations.isEmpty ? 0 : activations[best]
+        }
+
+        init(digit: Int, activation: Float) {
+            self.digit = digit
+            self.activation = activation
+        }
+    }
+
+    /// Who gave a digit (`Contributors`).
+    struct Giver: Sendable {
+        let contributor: String
+        let addressHash: String
+    }
+
     /// What storing a digit did.
     struct Stored: Sendable {
         let record: DigitRecord
@@ -30,18 +54,27 @@ enum DigitStore {
     /// `limit` takes the client's token in the same transaction (one statement more, where a
     /// transaction of its own cost stores 2.9x their p50); over the limit nothing is stored and
     /// the 429 says when to try again. A replay takes no token.
+    ///
+    /// With a `giver`, the client's address bucket and the contributor's are both taken (a new
+    /// contributor id costs nothing; an address does).
     static func store(
-        _ digit: NormalisedDigit, label: Int, guessed: Int, key: String?, every: Int, limit: (RateLimiter, client: String)? = nil,
-        on database: any Database
+        _ digit: NormalisedDigit, label: Int, guessed: Guess, key: String?, every: Int, giver: Giver? = nil,
+        limit: (RateLimiter, client: String)? = nil, on database: any Database
     ) async throws -> Stored {
         do {
             return try await database.writeTransaction(locking: .peoplesDigits) { database in
                 if let key, let earlier = try await replay(key, digit: digit, label: label, every: every, on: database) { return earlier }
-                if let (limiter, client) = limit { try await limiter.takeOrRefuse(for: client, in: database) }
+                if let (limiter, client) = limit {
+                    try await limiter.takeOrRefuse(for: client, in: database)
+                    if let giver {
+                        try await limiter.takeOrRefuse(for: "contributor:\(giver.contributor)", who: "this contributor", in: database)
+                    }
+                }
                 let earlier = try await count(from: .person, on: database)
                 let record = DigitRecord(
                     pixels: Data(digit.bytes), label: label, inTrainingSet: (earlier + 1) % heldOutEvery != 0, source: .person,
-                    guessedLabel: guessed, idempotencyKey: key)
+                    guessedLabel: guessed.digit, idempotencyKey: key, contributor: giver?.contributor, clientHash: giver?.addressHash,
+                    guessedActivation: Double(guessed.activation))
                 try await record.create(on: database)
                 return Stored(
                     record: record, isReplay: false,
@@ -86,6 +119,30 @@ enum DigitStore {
         let rows = try await query.all()
         // Turning 50,000 rows into 39 million floats takes a while: off the request threads.
         return try await BackgroundThread.run(named: "digits-reading") { samples(from: rows) }.get()
+    }
+
+    /// Every person's digit with who gave it and what the model guessed, in the order they
+    /// were stored (rows with the wrong size or label skipped).
+    static func peopleDigits(on database: any Database) async throws -> [PersonDigit] {
+        guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+        var query = sql.select().columns("pixels", "label", "guessed_label", "in_training_set", "contributor", "client_hash")
+            .from(DigitRecord.schema).where(SQLColumn("source"), .equal, SQLLiteral.string(DigitSource.person.rawValue))
+        query = sql.dialect.name == "sqlite" ? query.orderBy("rowid") : query.orderBy("created_at").orderBy("id")
+        let rows = try await query.all()
+        return try await BackgroundThread.run(named: "digits-reading") {
+            Result {
+                try rows.compactMap { row -> PersonDigit? in
+                    let pixels = try row.decode(column: "pixels", as: Data.self)
+                    let label = try row.decode(column: "label", as: Int.self)
+                    guard pixels.count == 784, (0...9).contains(label) else { return nil }
+                    return PersonDigit(
+                        pixels: Array(pixels), label: label, guessed: try row.decode(column: "guessed_label", as: Int?.self),
+                        inTrainingSet: try row.decode(column: "in_training_set", as: Bool.self),
+                        contributor: try row.decode(column: "contributor", as: String?.self),
+                        addressHash: try row.decode(column: "client_hash", as: String?.self))
+                }
+            }
+        }.get()
     }
 
     /// Rows of pixels and labels as samples; a row with the wrong size or label is skipped.

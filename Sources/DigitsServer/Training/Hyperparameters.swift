@@ -8,18 +8,41 @@ struct Hyperparameters: Codable, Sendable {
     let eta: Float
     let lambda: Float
     let seed: UInt64
-    /// How many times each person's training digit appeared per epoch.
+    /// How many times each person's training digit appeared per epoch (at most; see
+    /// `RetrainingPolicy.personWeight`).
     let personWeight: Int?
+    /// What the network reads: "centred" or "deskewed" (`InputPreparation`).
+    let input: String?
+    /// How the version is made (`RetrainingMethod`): "fine-tune" or "from scratch".
+    let method: String?
 
-    init(settings: ServerSettings) {
+    init(settings: ServerSettings, method: RetrainingMethod = .fromScratch) {
         sizes = settings.networkSizes
-        epochs = settings.training.epochs
+        epochs = method == .fineTune ? settings.retraining.fineTuneEpochs : settings.training.epochs
         miniBatchSize = settings.training.miniBatchSize
-        eta = settings.training.eta
+        eta = method == .fineTune ? settings.retraining.fineTuneEta : settings.training.eta
         lambda = settings.training.lambda
         seed = settings.seed
         personWeight = settings.retraining.personWeight
+        input = settings.input.rawValue
+        self.method = method.rawValue
+    }
+
+    init(json: String) throws {
+        self = try JSONDecoder().decode(Hyperparameters.self, from: Data(json.utf8))
     }
 
     var json: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self) }
+}
+
+/// How a retraining makes its network.
+enum RetrainingMethod: String, Sendable {
+    /// The live network trained on for a few epochs on people's digits with as many of
+    /// MNIST's replayed: what every retraining after 10 new digits does, in a fraction of a
+    /// second.
+    case fineTune = "fine-tune"
+    /// A new network trained on all of MNIST and people's digits: what an admin's retrain-now
+    /// does, and any retraining while the live network has another shape or input than the
+    /// settings say.
+    case fromScratch = "from scratch"
 }

@@ -12,7 +12,8 @@ struct GuessResponse: Codable {
     let activations: [Float]
     /// The activations as percentages, rounded to one decimal.
     let percentages: [Double]
-    /// The 28x28 image the network saw (0 background, 255 ink), row-major.
+    /// The 28x28 image the drawing was normalised to, as it is stored (0 background, 255 ink),
+    /// row-major; a model that deskews reads it deskewed.
     let pixels: [UInt8]
     /// The same image as a PNG data URL, for an `<img>`.
     let image: String

@@ -16,6 +16,8 @@ struct ModelVersionResponse: Content {
     let testAccuracy: Double?
     /// Accuracy on people's held-out digits, when there were any.
     let peopleAccuracy: Double?
+    /// How many of people's held-out digits `peopleAccuracy` rests on.
+    let peopleHeldOut: Int?
     /// How many different digits it learned from.
     let trainedOn: Int
     /// How many verified digits people had stored when it was started.
@@ -34,6 +36,7 @@ struct ModelVersionResponse: Content {
         validationAccuracy = record.validationAccuracy
         testAccuracy = record.testAccuracy
         peopleAccuracy = record.peopleAccuracy
+        peopleHeldOut = record.peopleHeldOut
         trainedOn = record.trainedOn
         peopleDigits = record.peopleDigits
         hyperparameters = try? JSONDecoder().decode(Hyperparameters.self, from: Data(record.hyperparameters.utf8))
@@ -47,6 +50,9 @@ struct ModelStatusResponse: Content {
     let live: ModelVersionResponse
     /// The retraining in progress, if any.
     let training: TrainingStatus?
+    /// The newest version after the live one that was rejected, failed or was cancelled, with
+    /// its reason; absent when the latest retraining went live.
+    let lastNotPromoted: ModelVersionResponse?
     /// How many more verified digits start the next retraining.
     let digitsUntilRetraining: Int
     /// A retraining starts after this many new verified digits.

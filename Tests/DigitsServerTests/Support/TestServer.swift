@@ -1,5 +1,6 @@
 import DigitImaging
 import Foundation
+import NeuralNetwork
 import Testing
 import Vapor
 import VaporTesting
@@ -15,6 +16,7 @@ func withApp(
 ) async throws {
     var settings = ServerSettings.testing()
     let template = realMNIST ? TemplateDatabase.realMNIST : TemplateDatabase.testDigits
+    settings.input = template.input
     let copy = try await template.copy()
     settings.database = .sqlite(path: copy)
     adjust(&settings)
@@ -50,17 +52,20 @@ func model(of app: Application) throws -> ServerModel { try #require(app.storage
 /// A database file with the digits imported and a first model trained, made once per test
 /// run: each test starts from a copy in milliseconds instead of importing and training again.
 actor TemplateDatabase {
-    static let testDigits = TemplateDatabase(name: "test-digits", supply: TestDigits.supply)
-    static let realMNIST = TemplateDatabase(name: "mnist", supply: RealMNIST.supply)
+    static let testDigits = TemplateDatabase(name: "test-digits", supply: TestDigits.supply, input: .centred)
+    /// Real handwriting, read deskewed as `digits serve` reads it.
+    static let realMNIST = TemplateDatabase(name: "mnist", supply: RealMNIST.supply, input: .deskewed)
 
     nonisolated let supply: MNISTSupply
+    nonisolated let input: InputPreparation
     private let name: String
     /// One build, however many suites ask for it at once.
     private var build: Task<String, any Error>?
 
-    init(name: String, supply: MNISTSupply) {
+    init(name: String, supply: MNISTSupply, input: InputPreparation) {
         self.name = name
         self.supply = supply
+        self.input = input
     }
 
     func copy() async throws -> String {
@@ -76,6 +81,7 @@ actor TemplateDatabase {
         try? FileManager.default.removeItem(atPath: made)
         var settings = ServerSettings.testing()
         settings.database = .sqlite(path: made)
+        settings.input = input
         try await withApp(settings: settings, mnist: supply) { _ in }
         return made
     }

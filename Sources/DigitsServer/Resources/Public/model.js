@@ -72,7 +72,13 @@ export class ModelPanel {
     $('model-version').textContent = `version ${live.version}`;
     $('model-test').textContent = percent(live.testAccuracy);
     $('model-people').textContent =
-      live.peopleAccuracy == null ? 'not measured yet' : `${percent(live.peopleAccuracy)} of held-out drawings`;
+      live.peopleAccuracy == null
+        ? 'not measured yet'
+        : `${percent(live.peopleAccuracy)} of ${live.peopleHeldOut ?? 'the'} held-out drawings`;
+    const passed = status.lastNotPromoted;
+    $('model-passed-row').hidden = !passed;
+    $('model-passed').hidden = !passed;
+    if (passed) $('model-passed').textContent = `version ${passed.version} ${passed.outcome}: ${passed.reason ?? 'no reason given'}`;
     $('model-next').textContent = training
       ? 'running now'
       : `after ${status.digitsUntilRetraining} more ${status.digitsUntilRetraining === 1 ? 'digit' : 'digits'}`;

@@ -1,0 +1,364 @@
+"""The learning benchmark that scripts/learning-benchmark runs: see there for what it measures.
+
+Real pen handwriting (../shared/data/pendigits), split by writer: writers tra-01..tra-20 contribute
+digits through a real `digits serve`'s API, each as a contributor of its own on an address of its
+own (behind a trusted proxy, the way a deployment sees people), and writers tra-21..tra-30 are only
+read. Every scenario starts from the same database: MNIST imported and the first model trained,
+made once per work folder.
+"""
+import argparse
+import base64
+import io
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+CONTRIBUTING = [f"tra-{n:02d}" for n in range(1, 21)]
+READ = [f"tra-{n:02d}" for n in range(21, 31)]
+TOKEN = "learning-benchmark-token"
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--digits", required=True, help="the digits binary")
+    parser.add_argument("--pendigits", required=True, help="the folder with pendigits_train_writers.jsonl.gz and render.py")
+    parser.add_argument("--mnist", required=True)
+    parser.add_argument("--work", required=True, help="a folder for databases, logs and the curve")
+    parser.add_argument("--port", type=int, default=18600)
+    parser.add_argument("--contributions", type=int, default=1000)
+    parser.add_argument("--step", type=int, default=100, help="measure after every this many contributions")
+    parser.add_argument("--scenarios", default="honest,poison-one,poison-three")
+    parser.add_argument("--serve-arg", action="append", default=[], help="one more argument for digits serve (repeatable)")
+    parser.add_argument("--quick", action="store_true", help="wait for retrainings only at each step, not after every 10th digit")
+    return parser.parse_args()
+
+
+class Server:
+    """A `digits serve` on loopback on a copy of the prepared database."""
+
+    def __init__(self, args, name, database, extra=()):
+        self.port = args.port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(os.path.join(args.work, f"{name}.log"), "w")
+        environment = dict(os.environ, DIGITS_ADMIN_TOKEN=TOKEN, DIGITS_STORES_PER_MINUTE="0")
+        command = [args.digits, "serve", "--database", database, "--port", str(self.port), "--data", args.mnist,
+                   "--admin-token-file", os.path.join(args.work, "admin-token"), "--trusted-proxy", "127.0.0.1",
+                   *args.serve_arg, *extra]
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, env=environment)
+        deadline = time.time() + 900
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"digits serve stopped; see {self.log.name}")
+            status, _, _ = self.request("GET", "/health")
+            if status == 200:
+                return
+            time.sleep(0.5)
+        sys.exit("digits serve did not become healthy")
+
+    def request(self, method, path, body=None, headers=None):
+        if isinstance(body, bytes):
+            data, all_headers = body, {"Content-Type": "image/png"}
+        else:
+            data = json.dumps(body).encode() if body is not None else None
+            all_headers = {"Content-Type": "application/json"} if body is not None else {}
+        all_headers.update(headers or {})
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=all_headers)
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return response.status, json.loads(response.read() or b"null"), response.headers
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace"), error.headers
+        except (urllib.error.URLError, ConnectionError):
+            return 0, None, {}
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+    def model(self):
+        return self.request("GET", "/api/model")[1]
+
+    def versions(self):
+        return self.request("GET", "/api/models")[1]["versions"]
+
+    def wait_until_idle(self, timeout=600):
+        """Waits until no version is training and no retraining is due."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            status = self.model()
+            if status and status.get("training") is None and not any(v["isTraining"] for v in self.versions()):
+                return status
+            time.sleep(0.05)
+        sys.exit("a retraining did not finish in time")
+
+    def wait_for(self, version, timeout=600):
+        """Waits until `version` is closed; returns its row."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for row in self.versions():
+                if row["version"] == version and not row["isTraining"]:
+                    return row
+            time.sleep(0.02)
+        sys.exit(f"version {version} did not finish in time")
+
+
+class Contributor:
+    """One person: a contributor id the server issues on the first store, and an address."""
+
+    def __init__(self, name, address):
+        self.name = name
+        self.address = address
+        self.id = None
+
+    def store(self, server, png, label):
+        headers = {"X-Forwarded-For": self.address}
+        if self.id:
+            headers["Digits-Contributor"] = self.id
+        status, body, response_headers = server.request(
+            "POST", "/api/digits", {"image": base64.b64encode(png).decode(), "label": label}, headers)
+        if status != 201:
+            sys.exit(f"storing a digit for {self.name} answered {status}: {body}")
+        self.id = response_headers.get("Digits-Contributor") or self.id
+        return body
+
+
+def png_bytes(image):
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def render_all(args, render):
+    """Every pen digit drawn as the page's canvas would send it, cached in the work folder."""
+    cache = os.path.join(args.work, "pendigits-rendered.json")
+    if os.path.exists(cache):
+        with open(cache) as file:
+            return json.load(file)
+    records = render.load_jsonl(os.path.join(args.pendigits, "pendigits_train_writers.jsonl.gz"))
+    digits = []
+    for record in records:
+        image, _, _ = render.render_record(record, seed=0, style="transparent")
+        digits.append({"id": record["id"], "label": record["label"], "writer": record["writer"],
+                       "png": base64.b64encode(png_bytes(image)).decode()})
+    with open(cache, "w") as file:
+        json.dump(digits, file)
+    return digits
+
+
+def read_accuracy(server, digits):
+    """Accuracy on the read writers, per class, and the guesses."""
+    right = [0] * 10
+    count = [0] * 10
+    guesses = []
+    for digit in digits:
+        status, body, _ = server.request("POST", "/api/guess", base64.b64decode(digit["png"]))
+        if status != 200:
+            sys.exit(f"a guess answered {status}: {body}")
+        guesses.append(body["digit"])
+        count[digit["label"]] += 1
+        right[digit["label"]] += body["digit"] == digit["label"]
+    return sum(right) / sum(count), [r / c if c else 0 for r, c in zip(right, count)], guesses
+
+
+def sevens_read_as_one(guesses, digits):
+    sevens = [g for g, d in zip(guesses, digits) if d["label"] == 7]
+    return sum(g == 1 for g in sevens) / len(sevens)
+
+
+def prepare(args):
+    """The database every scenario starts from: MNIST imported, the first model trained."""
+    prepared = os.path.join(args.work, "prepared.sqlite")
+    if not os.path.exists(prepared):
+        started = time.time()
+        server = Server(args, "prepare", prepared + ".new")
+        server.stop()
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(prepared + ".new" + suffix):
+                os.rename(prepared + ".new" + suffix, prepared + suffix)
+        print(f"prepared the database (MNIST imported, first model trained) in {time.time() - started:.0f} s", flush=True)
+    return prepared
+
+
+def fresh_copy(args, prepared, name):
+    database = os.path.join(args.work, f"{name}.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(database + suffix):
+            os.remove(database + suffix)
+        if os.path.exists(prepared + suffix):
+            shutil.copy(prepared + suffix, database + suffix)
+    return database
+
+
+def percent(fraction):
+    return f"{fraction * 100:.1f}%"
+
+
+def run_honest(args, prepared, contributing, read):
+    server = Server(args, "honest", fresh_copy(args, prepared, "honest"))
+    results = {"curve": [], "live_seconds": [], "promoted": 0, "rejected": 0}
+    try:
+        people = {writer: Contributor(writer, f"10.0.{index}.{index + 1}") for index, writer in enumerate(CONTRIBUTING)}
+        order = contribution_order(contributing, args.contributions)
+
+        def measure(done):
+            accuracy, per_class, _ = read_accuracy(server, read)
+            live = server.model()["live"]
+            results["curve"].append((done, accuracy))
+            print(f"after {done:4d} contributions: read writers {percent(accuracy)}  version {live['version']}  "
+                  f"per class " + " ".join(f"{d}:{p * 100:.0f}" for d, p in enumerate(per_class)), flush=True)
+            return accuracy, per_class, live
+
+        measure(0)
+        for index, digit in enumerate(order, start=1):
+            stored = people[digit["writer"]].store(server, base64.b64decode(digit["png"]), digit["label"])
+            started_version = stored.get("retrainingStarted")
+            if started_version and not args.quick:
+                began = time.time()
+                row = server.wait_for(started_version)
+                if row["outcome"] == "promoted":
+                    results["live_seconds"].append(time.time() - began)
+            if index % args.step == 0:
+                server.wait_until_idle()
+                accuracy, per_class, live = measure(index)
+        versions = server.versions()
+        results["promoted"] = sum(v["outcome"] == "promoted" for v in versions) - 1
+        results["rejected"] = sum(v["outcome"] == "rejected" for v in versions)
+        results["final"] = (accuracy, per_class, live)
+        reasons = [f"v{v['version']}: {v['reason']}" for v in versions if v["outcome"] == "rejected"]
+        results["rejections"] = reasons
+    finally:
+        server.stop()
+    return results
+
+
+def contribution_order(contributing, count):
+    """People take turns: the next digit comes from the next writer, each writer's digits shuffled."""
+    generator = random.Random(1)
+    by_writer = {writer: [d for d in contributing if d["writer"] == writer] for writer in CONTRIBUTING}
+    for digits in by_writer.values():
+        generator.shuffle(digits)
+    order = []
+    round_index = 0
+    while len(order) < count:
+        for writer in CONTRIBUTING:
+            if round_index < len(by_writer[writer]) and len(order) < count:
+                order.append(by_writer[writer][round_index])
+        round_index += 1
+    return order
+
+
+def run_poison(args, prepared, name, contributing, read, attackers, each):
+    """`attackers` contributors on addresses of their own post `each` clean 7s labelled 1."""
+    server = Server(args, name, fresh_copy(args, prepared, name))
+    try:
+        _, _, guesses = read_accuracy(server, read)
+        before = sevens_read_as_one(guesses, read)
+        sevens = [d for d in contributing if d["label"] == 7]
+        random.Random(2).shuffle(sevens)
+        people = [Contributor(f"attacker-{n}", f"203.0.113.{n + 1}") for n in range(attackers)]
+        worst = before
+        promoted = 0
+        for index in range(attackers * each):
+            person = people[index % attackers]
+            stored = person.store(server, base64.b64decode(sevens[index % len(sevens)]["png"]), 1)
+            if stored.get("retrainingStarted"):
+                row = server.wait_for(stored["retrainingStarted"])
+                if row["outcome"] == "promoted":
+                    promoted += 1
+                    _, _, guesses = read_accuracy(server, [d for d in read if d["label"] == 7])
+                    worst = max(worst, sum(g == 1 for g in guesses) / len(guesses))
+        server.wait_until_idle()
+        versions = server.versions()
+        rejected = [f"v{v['version']}: {v['reason']}" for v in versions if v["outcome"] == "rejected"]
+        _, _, guesses = read_accuracy(server, read)
+        after = sevens_read_as_one(guesses, read)
+        held = worst <= before + 0.02
+        print(f"{name}: {attackers} contributor(s) x {each} clean 7s labelled 1: read writers' 7s read as 1 "
+              f"{percent(before)} before, {percent(after)} after, at most {percent(worst)} under any promoted version; "
+              f"{promoted} versions promoted, {len(rejected)} rejected -> {'HELD' if held else 'MOVED'}", flush=True)
+        for reason in rejected[:3]:
+            print(f"  rejected {reason}", flush=True)
+        return held
+    finally:
+        server.stop()
+
+
+def draw_curve(path, curve, baseline=None):
+    """The learning curve as a PNG, drawn with Pillow."""
+    from PIL import Image, ImageDraw
+    width, height, margin = 720, 420, 60
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    low, high = 0.70, 1.0
+    most = max(done for done, _ in curve) or 1
+
+    def point(done, accuracy):
+        x = margin + (width - 2 * margin) * done / most
+        y = height - margin - (height - 2 * margin) * (min(max(accuracy, low), high) - low) / (high - low)
+        return x, y
+
+    for level in range(70, 101, 5):
+        _, y = point(0, level / 100)
+        draw.line([(margin, y), (width - margin, y)], fill=(225, 225, 225))
+        draw.text((10, y - 6), f"{level}%", fill="black")
+    for done in range(0, most + 1, max(1, most // 10)):
+        x, _ = point(done, low)
+        draw.text((x - 10, height - margin + 8), str(done), fill="black")
+    draw.text((margin, 15), "Accuracy on 10 writers who never contributed, by contributions from 20 others", fill="black")
+    draw.text((width // 2 - 60, height - 25), "verified digits contributed", fill="black")
+    draw.line([point(d, a) for d, a in curve], fill=(20, 90, 200), width=3)
+    for d, a in curve:
+        x, y = point(d, a)
+        draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=(20, 90, 200))
+    image.save(path)
+
+
+def main():
+    args = parse_arguments()
+    os.makedirs(args.work, exist_ok=True)
+    sys.path.insert(0, args.pendigits)
+    import render
+    digits = render_all(args, render)
+    contributing = [d for d in digits if d["writer"] in CONTRIBUTING]
+    read = [d for d in digits if d["writer"] in READ]
+    print(f"{len(contributing)} digits by {len(CONTRIBUTING)} contributing writers, {len(read)} by {len(READ)} read writers",
+          flush=True)
+    prepared = prepare(args)
+    scenarios = args.scenarios.split(",")
+    if "honest" in scenarios:
+        results = run_honest(args, prepared, contributing, read)
+        accuracy, per_class, live = results["final"]
+        seconds = sorted(results["live_seconds"])
+        if seconds:
+            print(f"10th digit to new model live: median {seconds[len(seconds) // 2]:.2f} s, "
+                  f"max {seconds[-1]:.2f} s over {len(seconds)} promotions", flush=True)
+        print(f"versions promoted {results['promoted']}, rejected {results['rejected']}", flush=True)
+        for reason in results["rejections"][:5]:
+            print(f"  rejected {reason}", flush=True)
+        test = live.get("testAccuracy")
+        print(f"final model: version {live['version']}, MNIST test {percent(test) if test else 'n/a'}, "
+              f"lowest class {min(range(10), key=lambda d: per_class[d])} at {percent(min(per_class))}", flush=True)
+        curve = os.path.join(args.work, "learning-curve.png")
+        draw_curve(curve, results["curve"])
+        print(f"learning curve: {curve}", flush=True)
+    held = True
+    if "poison-one" in scenarios:
+        held &= run_poison(args, prepared, "poison-one", contributing, read, attackers=1, each=300)
+    if "poison-three" in scenarios:
+        held &= run_poison(args, prepared, "poison-three", contributing, read, attackers=3, each=100)
+    return 0 if held else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
