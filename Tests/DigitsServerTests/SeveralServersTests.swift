@@ -104,7 +104,7 @@ func concurrentStoresHoldOutEveryFifth(on app: Application) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
         for _ in 0..<20 {
             group.addTask {
-                _ = try await DigitStore.store(digit, label: 7, guessed: .init(digit: 7, activation: 1), key: nil, every: 1_000, on: app.db)
+                _ = try await DigitStore.store(digit, label: 7, guessed: 7, key: nil, every: 1_000, on: app.db)
             }
         }
         try await group.waitForAll()

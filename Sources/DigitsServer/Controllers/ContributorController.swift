@@ -47,13 +47,8 @@ struct ContributorController: RouteCollection {
 
     @Sendable func digits(request: Request) async throws -> PersonDigitPage {
         let id = try Self.contributor(in: request)
-        let page = try request.boundedQuery("page", in: RequestBounds.page, default: 1)
-        let per = try request.boundedQuery("per", in: RequestBounds.perPage, default: 20)
-        let theirs = DigitRecord.query(on: request.db).filter(\.$source == .person).filter(\.$contributor == id)
-        let total = try await theirs.copy().count()
-        let records = try await theirs.sort(\.$createdAt, .descending).sort(\.$id, .descending)
-            .range(((page - 1) * per)..<(page * per)).all()
-        return PersonDigitPage(items: try records.map(DigitController.response), page: page, per: per, total: total)
+        return try await DigitController.page(
+            of: DigitRecord.query(on: request.db).filter(\.$source == .person).filter(\.$contributor == id), for: request)
     }
 
     @Sendable func delete(request: Request) async throws -> ContributorDeletion {

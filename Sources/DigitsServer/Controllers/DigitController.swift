@@ -21,11 +21,15 @@ struct DigitController: RouteCollection {
     }
 
     @Sendable func list(request: Request) async throws -> PersonDigitPage {
+        try await Self.page(of: DigitRecord.query(on: request.db).filter(\.$source == .person), for: request)
+    }
+
+    /// The page of `digits` that `request`'s `page` and `per` ask for, newest first.
+    static func page(of digits: QueryBuilder<DigitRecord>, for request: Request) async throws -> PersonDigitPage {
         let page = try request.boundedQuery("page", in: RequestBounds.page, default: 1)
         let per = try request.boundedQuery("per", in: RequestBounds.perPage, default: 20)
-        let people = DigitRecord.query(on: request.db).filter(\.$source == .person)
-        let total = try await people.copy().count()
-        let records = try await people.sort(\.$createdAt, .descending).sort(\.$id, .descending)
+        let total = try await digits.copy().count()
+        let records = try await digits.sort(\.$createdAt, .descending).sort(\.$id, .descending)
             .range(((page - 1) * per)..<(page * per)).all()
         return PersonDigitPage(items: try records.map(Self.response), page: page, per: per, total: total)
     }
@@ -69,7 +73,7 @@ struct DigitController: RouteCollection {
         let contributor = try model.contributors.identify(request)
         let giver = DigitStore.Giver(contributor: contributor.id, addressHash: model.contributors.hash(address: request.clientAddress))
         let stored = try await DigitStore.store(
-            digit, label: label, guessed: DigitStore.Guess(network.feedforward(network.input.prepare(digit.pixels))), key: key,
+            digit, label: label, guessed: network.predict(network.input.prepare(digit.pixels)), key: key,
             every: policy.every, giver: giver, limit: rateLimiter.map { ($0, client: request.clientAddress) }, on: request.db)
         var startedVersion: Int?
         if !stored.isReplay {

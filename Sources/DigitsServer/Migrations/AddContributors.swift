@@ -2,8 +2,7 @@ import Fluent
 import Foundation
 import SQLKit
 
-/// Every person's digit records who gave it (`Contributors`) and how sure the live model was
-/// of its guess; a version records how many held-out digits its people's accuracy rests on;
+/// Every person's digit records who gave it (`Contributors`); a version records how many held-out digits its people's accuracy rests on;
 /// and the database keeps the secret that signs contributor ids and hides addresses, so that
 /// every server sharing it issues and reads the same ids.
 struct AddContributors: AsyncMigration {
@@ -11,7 +10,6 @@ struct AddContributors: AsyncMigration {
         // SQLite adds one column per statement.
         try await database.schema("digits").field("contributor", .string).update()
         try await database.schema("digits").field("client_hash", .string).update()
-        try await database.schema("digits").field("guessed_activation", .double).update()
         try await database.schema("model_versions").field("people_held_out", .int).update()
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.raw("CREATE INDEX digits_contributor ON digits (contributor)").run()
@@ -26,7 +24,7 @@ struct AddContributors: AsyncMigration {
             try await sql.raw("DROP INDEX digits_contributor").run()
         }
         try await database.schema("model_versions").deleteField("people_held_out").update()
-        for field in ["guessed_activation", "client_hash", "contributor"] {
+        for field in ["client_hash", "contributor"] {
             try await database.schema("digits").deleteField(.string(field)).update()
         }
     }

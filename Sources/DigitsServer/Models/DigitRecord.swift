@@ -24,18 +24,15 @@ final class DigitRecord: Model, @unchecked Sendable {
     /// For a person's digit: the client's address, keyed-hashed (`Contributors.hash`) so that
     /// two digits from one address can be told apart from two addresses, never read back.
     @OptionalField(key: "client_hash") var clientHash: String?
-    /// For a person's digit: the live model's activation for `guessedLabel`, how sure it was.
-    @OptionalField(key: "guessed_activation") var guessedActivation: Double?
 
     init() {}
 
     init(
         pixels: Data, label: Int, inTrainingSet: Bool, source: DigitSource, guessedLabel: Int? = nil, idempotencyKey: String? = nil,
-        contributor: String? = nil, clientHash: String? = nil, guessedActivation: Double? = nil
+        contributor: String? = nil, clientHash: String? = nil
     ) {
         self.contributor = contributor
         self.clientHash = clientHash
-        self.guessedActivation = guessedActivation
         self.idempotencyKey = idempotencyKey
         self.pixels = pixels
         self.label = label

@@ -11,24 +11,6 @@ enum DigitStore {
     /// people's own drawings can be measured.
     static let heldOutEvery = 5
 
-    /// What the live model made of a digit before the person labelled it.
-    struct Guess: Sendable {
-        let digit: Int
-        /// Its output neuron's activation, 0–1.
-        let activation: Float
-
-        init(_ activations: [Float]) {
-            let best = activations.indices.max { activations[$0] < activations[$1] } ?? 0
-            digit = best
-            activation = activations.isEmpty ? 0 : activations[best]
-        }
-
-        init(digit: Int, activation: Float) {
-            self.digit = digit
-            self.activation = activation
-        }
-    }
-
     /// Who gave a digit (`Contributors`).
     struct Giver: Sendable {
         let contributor: String
@@ -58,7 +40,7 @@ enum DigitStore {
     /// With a `giver`, the client's address bucket and the contributor's are both taken (a new
     /// contributor id costs nothing; an address does).
     static func store(
-        _ digit: NormalisedDigit, label: Int, guessed: Guess, key: String?, every: Int, giver: Giver? = nil,
+        _ digit: NormalisedDigit, label: Int, guessed: Int, key: String?, every: Int, giver: Giver? = nil,
         limit: (RateLimiter, client: String)? = nil, on database: any Database
     ) async throws -> Stored {
         do {
@@ -73,8 +55,7 @@ enum DigitStore {
                 let earlier = try await count(from: .person, on: database)
                 let record = DigitRecord(
                     pixels: Data(digit.bytes), label: label, inTrainingSet: (earlier + 1) % heldOutEvery != 0, source: .person,
-                    guessedLabel: guessed.digit, idempotencyKey: key, contributor: giver?.contributor, clientHash: giver?.addressHash,
-                    guessedActivation: Double(guessed.activation))
+                    guessedLabel: guessed, idempotencyKey: key, contributor: giver?.contributor, clientHash: giver?.addressHash)
                 try await record.create(on: database)
                 return Stored(
                     record: record, isReplay: false,
@@ -108,27 +89,31 @@ enum DigitStore {
     static func samples(from source: DigitSource, inTrainingSet: Bool? = nil, on database: any Database) async throws -> Samples {
         guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
         // Fluent would build a model object per row; 50,000 rows read faster as two columns,
-        // in a fixed order, so a seed reproduces a training run: the order they were stored
-        // in SQLite (rowid); PostgreSQL has no such column, so creation time, then id.
-        // The source as a literal, not a bound string: PostgreSQL keeps it in an enum type that
-        // a text parameter does not compare with, while a quoted literal takes the column's type.
-        var query = sql.select().column("pixels").column("label").from(DigitRecord.schema)
-            .where(SQLColumn("source"), .equal, SQLLiteral.string(source.rawValue))
+        // in a fixed order (the order stored), so a seed reproduces a training run.
+        var query = sql.select().column("pixels").column("label")
         if let inTrainingSet { query = query.where("in_training_set", .equal, inTrainingSet) }
-        query = sql.dialect.name == "sqlite" ? query.orderBy("rowid") : query.orderBy("created_at").orderBy("id")
-        let rows = try await query.all()
+        let rows = try await inStoredOrder(query, from: source, on: sql).all()
         // Turning 50,000 rows into 39 million floats takes a while: off the request threads.
         return try await BackgroundThread.run(named: "digits-reading") { samples(from: rows) }.get()
+    }
+
+    /// `query` over the digits from `source`, in the order they were stored: SQLite's rowid;
+    /// PostgreSQL has no such column, so creation time, then id. The source as a literal, not a
+    /// bound string: PostgreSQL keeps it in an enum type that a text parameter does not compare
+    /// with, while a quoted literal takes the column's type.
+    private static func inStoredOrder(_ query: SQLSelectBuilder, from source: DigitSource, on sql: any SQLDatabase) -> SQLSelectBuilder {
+        let query = query.from(DigitRecord.schema).where(SQLColumn("source"), .equal, SQLLiteral.string(source.rawValue))
+        return sql.dialect.name == "sqlite" ? query.orderBy("rowid") : query.orderBy("created_at").orderBy("id")
     }
 
     /// Every person's digit with who gave it and what the model guessed, in the order they
     /// were stored (rows with the wrong size or label skipped).
     static func peopleDigits(on database: any Database) async throws -> [PersonDigit] {
         guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
-        var query = sql.select().columns("pixels", "label", "guessed_label", "in_training_set", "contributor", "client_hash")
-            .from(DigitRecord.schema).where(SQLColumn("source"), .equal, SQLLiteral.string(DigitSource.person.rawValue))
-        query = sql.dialect.name == "sqlite" ? query.orderBy("rowid") : query.orderBy("created_at").orderBy("id")
-        let rows = try await query.all()
+        let rows = try await inStoredOrder(
+            sql.select().columns("pixels", "label", "guessed_label", "in_training_set", "contributor", "client_hash"), from: .person,
+            on: sql
+        ).all()
         return try await BackgroundThread.run(named: "digits-reading") {
             Result {
                 try rows.compactMap { row -> PersonDigit? in

@@ -54,8 +54,11 @@ struct RetrainingData: Sendable {
     /// How many different digits `training` holds (people's counted once).
     let distinctTrainingDigits: Int
     let mnist: MNISTSets
-    /// People's held-out digits the candidate is judged on (see `PromotionRule`), as bytes.
+    /// People's held-out digits the candidate is judged on (see `PromotionRule`), as stored,
+    /// and prepared for the settings' input (what both networks read, but on the first
+    /// retraining after the input setting changed).
     let peopleHeldOut: [PersonDigit]
+    let preparedHeldOut: Samples
     /// What happened to people's digits, for the log.
     let peopleSummary: String
 
@@ -78,6 +81,7 @@ struct RetrainingData: Sendable {
             let peopleSamples = Self.samples(learned, input: mnist.input)
             var inputs: [Float]
             var labels: [UInt8]
+            let mnistUsed: Int
             switch method {
             case .fineTune:
                 var generator = SeededGenerator(seed: seed)
@@ -85,10 +89,12 @@ struct RetrainingData: Sendable {
                 var indices = Array(0..<mnist.trainingCount)
                 indices.shuffle(using: &generator)
                 let replayed = mnist.training(at: Array(indices.prefix(replay)))
+                mnistUsed = replay
                 inputs = peopleSamples.inputs + replayed.inputs
                 labels = peopleSamples.labels + replayed.labels
             case .fromScratch:
                 let all = mnist.training()
+                mnistUsed = all.count
                 let weight = learned.isEmpty ? 0 : max(1, min(policy.personWeight, mnist.trainingCount / learned.count))
                 inputs = all.inputs
                 labels = all.labels
@@ -98,12 +104,9 @@ struct RetrainingData: Sendable {
                     labels.append(contentsOf: peopleSamples.labels)
                 }
             }
-            let distinct =
-                learned.count
-                + (method == .fineTune ? min(mnist.trainingCount, max(learned.count, policy.replayAtLeast)) : mnist.trainingCount)
             return RetrainingData(
-                training: Samples(inputSize: 784, inputs: inputs, labels: labels), distinctTrainingDigits: distinct, mnist: mnist,
-                peopleHeldOut: judgedOn, peopleSummary: summary)
+                training: Samples(inputSize: 784, inputs: inputs, labels: labels), distinctTrainingDigits: learned.count + mnistUsed,
+                mnist: mnist, peopleHeldOut: judgedOn, preparedHeldOut: Self.samples(judgedOn, input: mnist.input), peopleSummary: summary)
         }
     }
 
@@ -123,7 +126,7 @@ struct RetrainingData: Sendable {
             : network.input.prepare(
                 Samples(greyLevels: mnist.storedValidation, inputSize: 784, labels: mnist.validation.labels))
         let result = network.evaluate(on: validation)
-        let heldOut = Self.samples(peopleHeldOut, input: network.input)
+        let heldOut = network.input == mnist.input ? preparedHeldOut : Self.samples(peopleHeldOut, input: network.input)
         let guesses = network.predictions(for: heldOut)
         return PromotionRule.Scores(
             validationCorrect: result.correct, validationCount: result.count,
