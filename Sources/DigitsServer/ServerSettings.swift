@@ -32,6 +32,8 @@ public struct ServerSettings: Sendable {
     /// Reverse proxies (addresses, or networks as `10.0.0.0/8`) whose `X-Forwarded-For` and
     /// `Forwarded` headers name the real client; from anyone else those headers are ignored.
     public var trustedProxies: [String]
+    /// Whether anyone may export people's digits (`GET /api/digits/export`); only an admin by default.
+    public var exportsOpenToAnyone = false
     /// How often each server looks in the database for what other servers changed: the live
     /// version, retraining work. On PostgreSQL a notification brings both at once; this is
     /// the fallback, and on SQLite (several processes on one file) the only way.

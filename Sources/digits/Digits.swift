@@ -9,6 +9,8 @@ struct Digits: AsyncParsableCommand {
             MNIST is read from --data DIR or MNIST_DIR; without either it is downloaded once \
             into ~/.local/share/digits/mnist and verified against its published checksums.
             """,
-        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ServeCommand.self]
+        subcommands: [
+            TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ServeCommand.self, ExportCommand.self, ImportCommand.self,
+        ]
     )
 }

@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
             model (or takes --model); a restart loads what is stored. Settings also come from the \
             environment: DATABASE_URL, DIGITS_HOSTNAME, DIGITS_PORT, DIGITS_MODEL, MNIST_DIR, \
             DIGITS_ADMIN_TOKEN, DIGITS_ADMIN_TOKEN_FILE, DIGITS_RETRAIN_EVERY, DIGITS_STORES_PER_MINUTE, DIGITS_CORS_ORIGINS and \
-            DIGITS_TRUSTED_PROXIES (comma-separated), DIGITS_ROLE, DIGITS_TRAINING_LEASE, DIGITS_HIDDEN, DIGITS_DESKEW, DIGITS_CORROBORATIONS.
+            DIGITS_TRUSTED_PROXIES (comma-separated), DIGITS_ROLE, DIGITS_TRAINING_LEASE, DIGITS_HIDDEN, DIGITS_DESKEW, DIGITS_CORROBORATIONS, DIGITS_EXPORT.
 
             Several servers can share one PostgreSQL database: run any number with --role web behind a reverse proxy and one or \
             more with --role trainer (README: Deployment).
@@ -75,6 +75,11 @@ struct ServeCommand: AsyncParsableCommand {
             "A label that contradicts the model's guess is learned once people on this many other addresses made the same correction; 0 learns every correction at once, for a server only trusted people use (default: DIGITS_CORROBORATIONS, else 3).",
             valueName: "addresses"))
     var corroborations: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Who may export people's digits (GET /api/digits/export): admin (with the token) or anyone (default: DIGITS_EXPORT, else admin).",
+            valueName: "admin|anyone"))
+    var export: String?
     @OptionGroup var data: DataOptions
 
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerSettings {
@@ -121,8 +126,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var policy = RetrainingPolicy(every: every, leaseSeconds: Double(lease))
         policy.learningGuard.corroboratingAddresses = corroborating
+        let exporters = export ?? environment["DIGITS_EXPORT"] ?? "admin"
+        guard ["admin", "anyone"].contains(exporters) else {
+            throw ValidationError("--export must be admin or anyone, got \(exporters)")
+        }
         let deskews = deskew ?? (environment["DIGITS_DESKEW"].map { $0 != "0" && $0.lowercased() != "false" } ?? true)
-        return ServerSettings(
+        var settings = ServerSettings(
             database: location, hostname: hostname ?? environment["DIGITS_HOSTNAME"] ?? "127.0.0.1", port: port,
             modelFile: model ?? environment["DIGITS_MODEL"], networkSizes: [784] + (hiddenLayers.isEmpty ? [30] : hiddenLayers) + [10],
             input: deskews ? .deskewed : .centred, retraining: policy,
@@ -130,6 +139,8 @@ struct ServeCommand: AsyncParsableCommand {
             adminTokenFile: adminTokenFile ?? environment["DIGITS_ADMIN_TOKEN_FILE"] ?? "digits-admin-token",
             storesPerMinute: limit == 0 ? nil : limit,
             corsOrigins: origins, role: serverRole, trustedProxies: proxies)
+        settings.exportsOpenToAnyone = exporters == "anyone"
+        return settings
     }
 
     /// A comma-separated list from the environment, blanks dropped.

@@ -36,6 +36,16 @@ TOKEN = "browser-test-token"
 # A "1" and a "7" as strokes in the pad's 0..1 square.
 ONE = [[(0.5, 0.15), (0.5, 0.85)]]
 SEVEN = [[(0.22, 0.2), (0.78, 0.2), (0.42, 0.85)]]
+# Scribbles that leave the first model unsure (found by drawing random ones), tried in turn
+# until one does: each is a single stroke.
+UNSURE_CANDIDATES = [
+    [[(0.64, 0.62), (0.24, 0.68), (0.55, 0.36), (0.22, 0.76), (0.48, 0.65)]],
+    [[(0.53, 0.80), (0.37, 0.32), (0.22, 0.16), (0.26, 0.52)]],
+    [[(0.31, 0.28), (0.65, 0.74), (0.36, 0.70), (0.26, 0.72)]],
+    [[(0.53, 0.77), (0.72, 0.75), (0.78, 0.23), (0.35, 0.17)]],
+    [[(0.39, 0.31), (0.68, 0.32), (0.31, 0.45)]],
+    [[(0.49, 0.55), (0.44, 0.68)]],
+]
 
 
 def free_port():
@@ -145,6 +155,8 @@ class PageTests(unittest.TestCase):
 
     def open_page(self):
         self.driver.get(self.url + "/")
+        # A reload keeps the scroll position; each test starts at the top.
+        self.driver.execute_script("window.scrollTo(0, 0)")
         self.wait(lambda: self.text("model-version").startswith("version"), message="the model panel did not load")
 
     def pad_box(self):
@@ -191,7 +203,20 @@ class PageTests(unittest.TestCase):
 
     def wait_for_guess(self):
         self.wait(lambda: self.element("guess-panel").is_displayed() and self.text("digit") != "?", message="no guess shown")
-        return int(self.text("digit"))
+        return int(self.element("digit").get_attribute("data-digit"))
+
+    def confirm_guess(self):
+        """Correct, or where the page is not sure, the first digit it offers (the guess)."""
+        if self.element("correct").is_displayed():
+            self.element("correct").click()
+        else:
+            self.driver.find_element(By.CSS_SELECTOR, "#candidates button").click()
+
+    def on_screen(self, selector):
+        """Whether the element is wholly inside the viewport, unscrolled."""
+        return self.driver.execute_script(
+            "const e = document.querySelector(arguments[0]); if (!e) return false; const b = e.getBoundingClientRect();"
+            "return b.width > 0 && b.top >= 0 && b.left >= 0 && b.bottom <= innerHeight && b.right <= innerWidth;", selector)
 
     def digits_until_retraining(self):
         return self.api("/api/model")["digitsUntilRetraining"]
@@ -221,6 +246,8 @@ class PageTests(unittest.TestCase):
         self.assertRegex(top[0].find_element(By.CLASS_NAME, "value").text, r"^\d+\.\d%$")
         self.assertIn("not probabilities", self.driver.find_element(By.CLASS_NAME, "note").text)
         self.assertTrue(self.element("seen").get_attribute("src").startswith("data:image/png;base64,"))
+        self.assertTrue(self.element("keyboard-hint").is_displayed(), "a desktop with a mouse lost its keyboard hint")
+        self.assertEqual(self.text("verdict-lead"), "It reads")
         self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-guess.png"))
 
     def test_3_correct_stores_the_guess_once_and_the_count_falls(self):
@@ -273,13 +300,13 @@ class PageTests(unittest.TestCase):
             self.draw_with_mouse(ONE)
             self.wait_for_guess()
             before = self.text("message")
-            self.element("correct").click()
+            self.confirm_guess()
             # The count in the message changes with every store; the previous store's message
             # must not pass for this one's, or the next click can land while this one is sent.
             self.wait(lambda: "Stored as" in self.text("message") and self.text("message") != before)
         self.draw_with_mouse(ONE)
         self.wait_for_guess()
-        self.element("correct").click()
+        self.confirm_guess()
         self.wait(lambda: "retraining has started (version 2)" in self.text("message"), message=self.text("message"))
         self.wait(lambda: self.text("model-version") == "version 2", seconds=120, message="version 2 never went live")
         self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, "#chart circle.test")) == 2)
@@ -309,22 +336,83 @@ class PageTests(unittest.TestCase):
         self.assertGreater(checked, 30, "too few texts were checked for the audit to mean anything")
         self.assertEqual(failures, [], "text below WCAG AA contrast")
 
-    def test_6_touch_strokes_draw_without_scrolling_the_page_on_a_phone(self):
-        phone = chrome(390, 844, phone=True)
-        try:
-            previous, type(self).driver = self.driver, phone
-            self.open_page()
-            self.driver.execute_script("document.getElementById('pad').scrollIntoView({block: 'center'})")
-            scrolled = self.driver.execute_script("return window.scrollY")
-            self.assertEqual(self.driver.execute_script("return window.devicePixelRatio"), 3)
-            self.draw_with_touch(ONE)
-            self.assertEqual(self.driver.execute_script("return window.scrollY"), scrolled, "drawing scrolled the page")
-            self.assertTrue(self.ink_at((0.5, 0.5)))
-            self.assertEqual(self.wait_for_guess(), 1)
-            self.driver.save_screenshot(os.path.join(SCREENSHOTS, "phone-guess.png"))
-        finally:
-            type(self).driver = previous
-            phone.quit()
+    def test_5b_the_mistakes_matrix_opens_the_misread_drawings(self):
+        """A 7 labelled 4 until one is held out: the live version's matrix has it in row 4, and its
+        cell opens the drawing."""
+        self.open_page()
+        for _ in range(5):
+            self.driver.execute_script("window.scrollTo(0, 0)")  # the picker's focus scrolled
+            self.draw_with_mouse(SEVEN)
+            read = self.wait_for_guess()
+            before = self.text("message")
+            self.element("wrong").click()
+            self.driver.find_element(By.CSS_SELECTOR, "#picker-digits button[aria-label='It is a 4']").click()
+            self.wait(lambda: "Stored as a 4" in self.text("message") and self.text("message") != before, message=self.text("message"))
+            if "kept aside" in self.text("message"):
+                break
+        else:
+            self.fail("five stores and none held out")
+        live = self.api("/api/model")["live"]["version"]
+        matrix = self.api(f"/api/models/{live}/confusion")
+        self.assertGreaterEqual(matrix["matrix"][4][read], 1, matrix)
+        self.open_page()
+        cell = f"#confusion button[aria-label$='of 4 read as {read}']"
+        self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, cell), message="no cell for the misread 4")
+        self.assertEqual(len(self.driver.find_elements(By.CSS_SELECTOR, "#confusion tr")), 11)
+        self.assertIn(f"(live)", self.driver.find_element(By.CSS_SELECTOR, "#model-choice option:checked").text)
+        self.driver.find_element(By.CSS_SELECTOR, cell).click()
+        self.wait(lambda: self.element("misread").is_displayed() and self.driver.find_elements(By.CSS_SELECTOR, "#misread-list img"))
+        self.assertIn(f"Drawings of 4 that version {live} read as {read}", self.text("misread-title"))
+        self.driver.execute_script("document.getElementById('misread').scrollIntoView({block: 'center'})")
+        self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-mistakes.png"))
+
+    def test_5c_the_page_says_when_it_is_not_sure_and_offers_the_candidates(self):
+        """The API's judgement (sure, candidates) as the page shows it: for a guess that is not
+        sure, "Not sure: 3 or 9?" and a button per candidate that stores it."""
+        self.open_page()
+        for strokes in UNSURE_CANDIDATES:
+            self.element("clear").click()
+            self.draw_with_mouse(strokes)
+            self.wait_for_guess()
+            if not self.element("correct").is_displayed():
+                break
+        else:
+            self.fail("none of the scribbles left the model unsure")
+        self.assertEqual(self.text("verdict-lead"), "Not sure:")
+        self.assertRegex(self.text("digit"), r"^\d(, \d)* or \d\?$")
+        buttons = self.driver.find_elements(By.CSS_SELECTOR, "#candidates button")
+        self.assertIn(len(buttons), (2, 3))
+        self.assertEqual(self.text("wrong"), "Neither…")
+        self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-not-sure.png"))
+        label = int(buttons[-1].text.split()[-1])
+        buttons[-1].click()
+        self.wait(lambda: f"Stored as a {label}" in self.text("message"), message=self.text("message"))
+
+    def test_6_on_a_phone_the_pad_guess_and_answers_share_one_screen(self):
+        """At 390x844 and 360x640, touch, devicePixelRatio 3: after a digit is drawn the pad, the
+        guessed digit, its top bar and the answer buttons are all on screen without scrolling,
+        touch strokes never scroll the page, and there is no keyboard hint."""
+        for width, height in ((390, 844), (360, 640)):
+            phone = chrome(width, height, phone=True)
+            try:
+                previous, type(self).driver = self.driver, phone
+                self.open_page()
+                self.assertEqual(self.driver.execute_script("return window.devicePixelRatio"), 3)
+                self.assertEqual(self.driver.execute_script("return innerWidth"), width)
+                self.draw_with_touch(ONE)
+                self.assertEqual(self.driver.execute_script("return window.scrollY"), 0, "drawing scrolled the page")
+                self.assertTrue(self.ink_at((0.5, 0.5)))
+                self.assertEqual(self.wait_for_guess(), 1)
+                answers = "#correct" if self.element("correct").is_displayed() else "#candidates button"
+                for selector in ("#pad", "#digit", "#bars li.top", answers, "#wrong"):
+                    self.assertTrue(self.on_screen(selector), f"{selector} is off screen at {width}x{height}")
+                self.assertFalse(self.element("keyboard-hint").is_displayed(), "a keyboard hint on a phone")
+                self.driver.save_screenshot(os.path.join(SCREENSHOTS, f"phone-{width}x{height}-guess.png"))
+                failures = self.driver.execute_script(CONTRAST_AUDIT)
+                self.assertEqual(failures, [], f"text below WCAG AA contrast at {width}x{height}")
+            finally:
+                type(self).driver = previous
+                phone.quit()
 
     def test_7_a_server_that_has_gone_is_said_in_words(self):
         self.open_page()

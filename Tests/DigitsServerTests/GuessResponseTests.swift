@@ -10,12 +10,32 @@ import Testing
         let response = GuessResponse(
             digit: 7, activations: [0, 1e-7, 0.25, 0.999_999, 1, 0.5, 3.4e-5, 0.1, 0.2, 0.3],
             percentages: [0, 0, 25, 100, 100, 50, 0, 10, 20, 30], pixels: pixels,
-            image: "data:image/png;base64,iVBORw0KGgo=", modelVersion: 12)
+            image: "data:image/png;base64,iVBORw0KGgo=", modelVersion: 12, sure: false, candidates: [3, 4])
         let json = response.json()
         let decoded = try JSONDecoder().decode(GuessResponse.self, from: Data(json.readableBytesView))
         #expect(decoded.digit == 7 && decoded.modelVersion == 12 && decoded.image == response.image)
         #expect(decoded.activations == response.activations)
         #expect(decoded.percentages == response.percentages)
         #expect(decoded.pixels == pixels)
+        #expect(decoded.sure == false && decoded.candidates == [3, 4])
+    }
+}
+
+/// When a guess is sure, and which digits a guess that is not offers.
+@Suite struct GuessCertaintyTests {
+    static func outputs(_ pairs: [Int: Float]) -> [Float] { (0..<10).map { pairs[$0] ?? 0.01 } }
+
+    @Test func oneClearlyActiveOutputIsSure() {
+        #expect(GuessCertainty(activations: Self.outputs([3: 0.97, 9: 0.05])) == GuessCertainty(sure: true, candidates: [3]))
+    }
+
+    @Test func twoCloseOutputsAreNotSureAndBothAreOffered() {
+        #expect(GuessCertainty(activations: Self.outputs([3: 0.71, 9: 0.52])) == GuessCertainty(sure: false, candidates: [3, 9]))
+    }
+
+    @Test func aWeakTopIsNotSureAndOffersAtLeastTwoAtMostThree() {
+        #expect(GuessCertainty(activations: Self.outputs([4: 0.31])).candidates.count == 2)
+        let spread = GuessCertainty(activations: Self.outputs([1: 0.4, 7: 0.35, 2: 0.3, 4: 0.28]))
+        #expect(spread == GuessCertainty(sure: false, candidates: [1, 7, 2]))
     }
 }

@@ -156,8 +156,9 @@ def render_all(args, render):
     return digits
 
 
-def read_accuracy(server, digits):
-    """Accuracy on the read writers, per class, and the guesses."""
+def read_accuracy(server, digits, certainty=None):
+    """Accuracy on the read writers, per class, and the guesses; with a `certainty` dict, also
+    how the guesses the API calls sure fare against those it does not."""
     right = [0] * 10
     count = [0] * 10
     guesses = []
@@ -168,7 +169,25 @@ def read_accuracy(server, digits):
         guesses.append(body["digit"])
         count[digit["label"]] += 1
         right[digit["label"]] += body["digit"] == digit["label"]
+        if certainty is not None:
+            kind = "sure" if body["sure"] else "unsure"
+            certainty[kind] = certainty.get(kind, 0) + 1
+            certainty[kind + " right"] = certainty.get(kind + " right", 0) + (body["digit"] == digit["label"])
+            certainty[kind + " offered"] = certainty.get(kind + " offered", 0) + (digit["label"] in body["candidates"])
     return sum(right) / sum(count), [r / c if c else 0 for r, c in zip(right, count)], guesses
+
+
+def certainty_line(certainty):
+    """How often sure and not-sure guesses were right (and, when not sure, the digit offered)."""
+    sure, unsure = certainty.get("sure", 0), certainty.get("unsure", 0)
+    total = sure + unsure
+    if total == 0:
+        return "no guesses"
+    line = f"sure {percent(sure / total)} of guesses, right {percent(certainty['sure right'] / sure) if sure else 'n/a'}"
+    if unsure:
+        line += (f"; not sure {percent(unsure / total)}, right {percent(certainty['unsure right'] / unsure)}, "
+                 f"the digit among the 2-3 offered {percent(certainty['unsure offered'] / unsure)}")
+    return line
 
 
 def sevens_read_as_one(guesses, digits):
@@ -212,11 +231,14 @@ def run_honest(args, prepared, contributing, read):
         order = contribution_order(contributing, args.contributions)
 
         def measure(done):
-            accuracy, per_class, _ = read_accuracy(server, read)
+            certainty = {}
+            accuracy, per_class, _ = read_accuracy(server, read, certainty)
             live = server.model()["live"]
             results["curve"].append((done, accuracy))
             print(f"after {done:4d} contributions: read writers {percent(accuracy)}  version {live['version']}  "
                   f"per class " + " ".join(f"{d}:{p * 100:.0f}" for d, p in enumerate(per_class)), flush=True)
+            if done in (0, args.contributions):
+                print(f"  {certainty_line(certainty)}", flush=True)
             return accuracy, per_class, live
 
         measure(0)

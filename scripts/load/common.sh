@@ -20,9 +20,9 @@ url="http://127.0.0.1:$port"
 token="load-benchmark-token"
 python3 scripts/load/drawing.py "$work/seven.png"
 
-# Retrainings start only when a benchmark asks for them.
+# Retrainings start only when a benchmark asks for them, or every RETRAIN_EVERY digits.
 serve() {
-    DIGITS_ADMIN_TOKEN="$token" DIGITS_STORES_PER_MINUTE="${STORES_PER_MINUTE:-0}" DIGITS_RETRAIN_EVERY=1000000000 "$digits" serve --database "$1" \
+    DIGITS_ADMIN_TOKEN="$token" DIGITS_STORES_PER_MINUTE="${STORES_PER_MINUTE:-0}" DIGITS_RETRAIN_EVERY="${RETRAIN_EVERY:-1000000000}" "$digits" serve --database "$1" \
         --port "$port" --data "$MNIST_DIR" --admin-token-file "$work/admin-token" >"$work/server.log" 2>&1 &
     server=$!
 }
@@ -44,6 +44,8 @@ if [ ! -f "$work/bench.sqlite" ]; then
 fi
 rm -f "$work"/run.sqlite*
 cp "$work/bench.sqlite" "$work/run.sqlite"
+# People's digits to start with (a folder or file `digits import` reads), as if people had stored them.
+if [ -n "${IMPORT:-}" ]; then "$digits" import "$IMPORT" --database "$work/run.sqlite" >&2; fi
 # Written out now: else the first checkpoint's fsync writes the whole copy, inside a measured run.
 sync "$work/run.sqlite"
 serve "$work/run.sqlite"

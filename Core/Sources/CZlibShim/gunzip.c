@@ -101,3 +101,38 @@ int digits_gzip(const uint8_t *input, size_t input_length, uint8_t **output, siz
 }
 
 void digits_zlib_free(void *pointer) { free(pointer); }
+
+struct digits_gzip_stream {
+    z_stream stream;
+};
+
+digits_gzip_stream *digits_gzip_stream_new(void) {
+    digits_gzip_stream *compressor = calloc(1, sizeof *compressor);
+    if (compressor == NULL) return NULL;
+    if (deflateInit2(&compressor->stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(compressor);
+        return NULL;
+    }
+    return compressor;
+}
+
+int digits_gzip_stream_write(digits_gzip_stream *compressor, const uint8_t *input, size_t input_length, int finish,
+                             uint8_t *output, size_t output_capacity, size_t *consumed, size_t *produced) {
+    z_stream *stream = &compressor->stream;
+    stream->next_in = (Bytef *)input;
+    stream->avail_in = (uInt)input_length;
+    stream->next_out = output;
+    stream->avail_out = (uInt)output_capacity;
+    int status = deflate(stream, finish ? Z_FINISH : Z_NO_FLUSH);
+    *consumed = input_length - stream->avail_in;
+    *produced = output_capacity - stream->avail_out;
+    if (status == Z_STREAM_END) return 1;
+    if (status == Z_OK || status == Z_BUF_ERROR) return 0;
+    return -1;
+}
+
+void digits_gzip_stream_free(digits_gzip_stream *compressor) {
+    if (compressor == NULL) return;
+    deflateEnd(&compressor->stream);
+    free(compressor);
+}

@@ -38,3 +38,49 @@ public enum Gzip {
 public struct GzipFailure: Error, Equatable {
     public let reason: String
 }
+
+/// A gzip stream made piece by piece (an export of people's digits is compressed as it is
+/// read from the database, never held whole).
+public final class GzipWriter {
+    private let stream: OpaquePointer
+    private var finished = false
+
+    public init() {
+        guard let stream = digits_gzip_stream_new() else { fatalError("zlib could not start a gzip stream (out of memory)") }
+        self.stream = stream
+    }
+
+    deinit { digits_gzip_stream_free(stream) }
+
+    /// Compresses `bytes`; returns the compressed bytes ready so far (often none: zlib keeps
+    /// up to its window before it writes).
+    public func write(_ bytes: [UInt8]) -> [UInt8] { run(bytes, finish: false) }
+
+    /// Ends the stream: the compressed bytes still held, and the gzip trailer.
+    public func finish() -> [UInt8] {
+        precondition(!finished, "the gzip stream was already finished")
+        defer { finished = true }
+        return run([], finish: true)
+    }
+
+    private func run(_ bytes: [UInt8], finish: Bool) -> [UInt8] {
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        var offset = 0
+        while true {
+            var consumed = 0
+            var produced = 0
+            let status = bytes.withUnsafeBufferPointer { input in
+                chunk.withUnsafeMutableBufferPointer { out in
+                    digits_gzip_stream_write(
+                        stream, input.baseAddress.map { $0 + offset }, input.count - offset, finish ? 1 : 0, out.baseAddress, out.count,
+                        &consumed, &produced)
+                }
+            }
+            precondition(status >= 0, "zlib failed to compress")
+            offset += consumed
+            output += chunk[0..<produced]
+            if status == 1 || (!finish && offset == bytes.count && produced < chunk.count) { return output }
+        }
+    }
+}

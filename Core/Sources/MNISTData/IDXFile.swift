@@ -45,9 +45,15 @@ public struct IDXFile: Equatable, Sendable {
     /// The bytes of an IDX file of unsigned bytes with these dimensions and elements.
     public static func encode(dimensions: [Int], bytes: [UInt8]) -> [UInt8] {
         precondition(dimensions.reduce(1, *) == bytes.count, "\(bytes.count) bytes do not fill \(dimensions)")
+        return header(dimensions: dimensions) + bytes
+    }
+
+    /// The header of an IDX file of unsigned bytes with these dimensions, for writing the
+    /// elements after it piece by piece.
+    public static func header(dimensions: [Int]) -> [UInt8] {
         var data: [UInt8] = [0, 0, 0x08, UInt8(dimensions.count)]
         for size in dimensions { data += [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: size >> $0) } }
-        return data + bytes
+        return data
     }
 }
 

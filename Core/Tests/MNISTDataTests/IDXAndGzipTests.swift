@@ -10,6 +10,17 @@ import Testing
         #expect(try Gzip.decompress(compressed).get() == bytes)
     }
 
+    @Test func aStreamWrittenInPiecesInflatesToThePieces() throws {
+        let pieces = (0..<40).map { piece in (0..<(piece * 997)).map { UInt8(truncatingIfNeeded: $0 * piece) } }
+        let writer = GzipWriter()
+        var compressed: [UInt8] = []
+        for piece in pieces { compressed += writer.write(piece) }
+        compressed += writer.finish()
+        #expect(try Gzip.decompress(compressed).get() == pieces.flatMap { $0 })
+        let empty = GzipWriter()
+        #expect(try Gzip.decompress(empty.finish()).get() == [])
+    }
+
     @Test func truncatedGzipSaysSo() {
         let compressed = Gzip.compress([UInt8](repeating: 3, count: 5000) + (0..<5000).map { UInt8(truncatingIfNeeded: $0) })
         let failure = Gzip.decompress(Array(compressed.prefix(compressed.count / 2)))

@@ -24,9 +24,11 @@ struct GuessController: RouteCollection {
             let activations = network.feedforward(network.input.prepare(digit.pixels))
             let best = activations.indices.max { activations[$0] < activations[$1] } ?? 0
             metrics.guessed(best)
+            let certainty = GuessCertainty(activations: activations)
             return GuessResponse(
                 digit: best, activations: activations, percentages: activations.map { (Double($0) * 1000).rounded() / 10 },
-                pixels: digit.bytes, image: digit.pngDataURL, modelVersion: version
+                pixels: digit.bytes, image: digit.pngDataURL, modelVersion: version, sure: certainty.sure,
+                candidates: certainty.candidates
             ).response(allocator: allocator)
         }
     }

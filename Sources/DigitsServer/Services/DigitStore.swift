@@ -130,6 +130,82 @@ enum DigitStore {
         }.get()
     }
 
+    /// A person's digit as an export writes it.
+    struct StoredDigit: Sendable, Equatable {
+        let pixels: [UInt8]
+        let label: Int
+        let inTrainingSet: Bool
+    }
+
+    /// Where a digit is in the order people's digits were stored: SQLite's rowid, or on
+    /// PostgreSQL the creation time in microseconds and the id.
+    enum StoredPosition: Sendable, Equatable {
+        case row(Int)
+        case time(Int64, UUID)
+    }
+
+    /// Up to `limit` of people's digits (those in the training set or held out, or both when
+    /// nil) stored after `after` and no later than `through`, in stored order, with the
+    /// position of the last. Pages by position, not offset, so that reading 20,000 digits a
+    /// thousand at a time costs 20 short queries, not a quadratic scan.
+    static func peoplePage(
+        inTrainingSet: Bool?, after: StoredPosition?, through: StoredPosition, limit: Int, on database: any Database
+    ) async throws -> (digits: [StoredDigit], last: StoredPosition?) {
+        guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+        let isSQLite = sql.dialect.name == "sqlite"
+        var query = inStoredOrder(
+            sql.select().columns("pixels", "label", "in_training_set").column(SQLRaw(isSQLite ? sqlitePosition : postgresPosition)),
+            from: .person, on: sql)
+        if let inTrainingSet { query = query.where("in_training_set", .equal, inTrainingSet) }
+        let key = SQLRaw(isSQLite ? "rowid" : "(\(postgresMicroseconds), id)")
+        if let after { query = query.where(key, .greaterThan, positionValue(after)) }
+        let rows = try await query.where(key, .lessThanOrEqual, positionValue(through)).limit(limit).all()
+        let digits = try rows.map { row in
+            StoredDigit(
+                pixels: Array(try row.decode(column: "pixels", as: Data.self)), label: try row.decode(column: "label", as: Int.self),
+                inTrainingSet: try row.decode(column: "in_training_set", as: Bool.self))
+        }
+        return (digits, try rows.last.map { try position(of: $0, isSQLite: isSQLite) })
+    }
+
+    /// How many of people's digits in the training set (or held out) were stored no later than `through`.
+    static func peopleCount(inTrainingSet: Bool, through: StoredPosition, on database: any Database) async throws -> Int {
+        guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+        let key = SQLRaw(sql.dialect.name == "sqlite" ? "rowid" : "(\(postgresMicroseconds), id)")
+        let row = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").from(DigitRecord.schema)
+            .where(SQLColumn("source"), .equal, SQLLiteral.string(DigitSource.person.rawValue))
+            .where("in_training_set", .equal, inTrainingSet).where(key, .lessThanOrEqual, positionValue(through)).first()
+        return try row?.decode(column: "total", as: Int.self) ?? 0
+    }
+
+    /// The position of the person's digit stored last, nil when there is none.
+    static func lastPersonPosition(on database: any Database) async throws -> StoredPosition? {
+        guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+        let isSQLite = sql.dialect.name == "sqlite"
+        let query = sql.select().column(SQLRaw(isSQLite ? sqlitePosition : postgresPosition)).from(DigitRecord.schema)
+            .where(SQLColumn("source"), .equal, SQLLiteral.string(DigitSource.person.rawValue))
+        let last = isSQLite ? query.orderBy("rowid", .descending) : query.orderBy("created_at", .descending).orderBy("id", .descending)
+        return try await last.limit(1).first().map { try position(of: $0, isSQLite: isSQLite) }
+    }
+
+    // The time as whole microseconds, compared exactly (a Date would round).
+    private static let postgresMicroseconds = "CAST(EXTRACT(EPOCH FROM created_at) * 1000000 AS BIGINT)"
+    private static let postgresPosition = "\(postgresMicroseconds) AS position_time, id AS position_id"
+    private static let sqlitePosition = "rowid AS position_row"
+
+    private static func positionValue(_ position: StoredPosition) -> SQLGroupExpression {
+        switch position {
+        case .row(let row): SQLGroupExpression([SQLBind(row)])
+        case .time(let time, let id): SQLGroupExpression([SQLBind(time), SQLBind(id)])
+        }
+    }
+
+    private static func position(of row: any SQLRow, isSQLite: Bool) throws -> StoredPosition {
+        isSQLite
+            ? .row(try row.decode(column: "position_row", as: Int.self))
+            : .time(try row.decode(column: "position_time", as: Int64.self), try row.decode(column: "position_id", as: UUID.self))
+    }
+
     /// Rows of pixels and labels as samples; a row with the wrong size or label is skipped.
     private static func samples(from rows: [any SQLRow]) -> Result<Samples, any Error> {
         Result {

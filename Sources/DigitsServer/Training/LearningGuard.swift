@@ -82,7 +82,12 @@ struct PersonDigit: Sendable {
         return LearningGuard.Correction(guessed: guessed, label: label)
     }
 
-    /// Who to count it as: the address, else the contributor; a digit stored before either was
-    /// recorded counts as a giver of its own.
-    func giver(_ position: Int) -> String { addressHash ?? contributor.map { "contributor:\($0)" } ?? "digit:\(position)" }
+    /// Who to count it as: the address, else the contributor. A digit an admin imported
+    /// (`digits import`: no address, an `import-` contributor), or one stored before either was
+    /// recorded, counts as a giver of its own: trusted, and under no address's cap.
+    func giver(_ position: Int) -> String {
+        if let addressHash { return addressHash }
+        if let contributor, !contributor.hasPrefix(PeopleDigitsImport.importPrefix) { return "contributor:\(contributor)" }
+        return "digit:\(position)"
+    }
 }

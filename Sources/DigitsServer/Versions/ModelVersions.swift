@@ -25,7 +25,7 @@ actor ModelVersions {
     private let metrics: ServerMetrics
     /// The last step asked for (a change of live version, or following the database); the
     /// next one waits for it.
-    private var lastStep: Task<Void, Never>?
+    private let steps = AsyncTurn()
     /// Versions whose rows could not be closed (the database refused the write); the next
     /// claim closes them first, so one failed write never blocks every later retraining.
     private(set) var unclosed: Set<Int> = []
@@ -212,13 +212,7 @@ actor ModelVersions {
 
     /// Runs `work` after every step asked for before it, and before any asked for after it.
     private func inTurn<Result: Sendable>(_ work: @escaping @Sendable () async throws -> Result) async throws -> Result {
-        let previous = lastStep
-        let step = Task {
-            await previous?.value
-            return try await work()
-        }
-        lastStep = Task { _ = await step.result }
-        return try await step.value
+        try await steps.run(work)
     }
 }
 

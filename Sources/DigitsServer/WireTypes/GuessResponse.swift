@@ -19,6 +19,10 @@ struct GuessResponse: Codable {
     let image: String
     /// The version of the model that guessed.
     let modelVersion: Int
+    /// Whether the outputs single out `digit` (`GuessCertainty`); when not, the page asks.
+    let sure: Bool
+    /// The digits to offer the person, most active first: only `digit` when sure, else two or three.
+    let candidates: [Int]
 
     /// The 200 response carrying this guess as JSON.
     func response(allocator: ByteBufferAllocator) -> Response {
@@ -60,7 +64,9 @@ struct GuessResponse: Codable {
         }
         buffer.writeString(#"],"image":""#)
         buffer.writeString(image)
-        buffer.writeString(#"","modelVersion":\#(modelVersion)}"#)
+        buffer.writeString(#"","modelVersion":\#(modelVersion),"sure":\#(sure),"candidates":["#)
+        buffer.writeString(candidates.map(String.init).joined(separator: ","))
+        buffer.writeString("]}")
         return buffer
     }
 }

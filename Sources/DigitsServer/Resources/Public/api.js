@@ -45,6 +45,9 @@ export const api = {
 
   model: () => request('GET', '/api/model'),
   models: () => request('GET', '/api/models'),
+  confusion: (version) => request('GET', `/api/models/${version}/confusion`),
+  confusionCell: (version, label, read, page, per) =>
+    request('GET', `/api/models/${version}/confusion/${label}/${read}?page=${page}&per=${per}`),
   digits: (page, per) => request('GET', `/api/digits?page=${page}&per=${per}`),
   deleteDigit: (id, token) => request('DELETE', `/api/digits/${encodeURIComponent(id)}`, { token }),
 };

@@ -38,6 +38,7 @@ const guesses = new GuessPanel({
   say,
   onStored() {
     model.refresh();
+    model.refreshMistakes();
     gallery.reload();
   },
 });

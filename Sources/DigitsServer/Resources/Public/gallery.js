@@ -5,6 +5,22 @@ import { api } from './api.js';
 const $ = (id) => document.getElementById(id);
 const PER_PAGE = 24;
 
+/** One digit as the gallery shows it: as the network saw it, its label and what the model had guessed. */
+export function digitFigure(digit) {
+  const item = document.createElement('li');
+  const missed = digit.guessedLabel != null && digit.guessedLabel !== digit.label;
+  const image = document.createElement('img');
+  image.src = digit.image;
+  image.alt = `A ${digit.label}${missed ? `, which the model had read as ${digit.guessedLabel}` : ''}`;
+  const label = document.createElement('div');
+  label.textContent = `labelled ${digit.label}`;
+  const guessed = document.createElement('div');
+  guessed.textContent = digit.guessedLabel == null ? '' : `guessed ${digit.guessedLabel}`;
+  if (missed) guessed.className = 'miss';
+  item.append(image, label, guessed);
+  return item;
+}
+
 export class Gallery {
   /** @param {{say: (text: string, kind?: string) => void}} options */
   constructor({ say }) {
@@ -44,17 +60,7 @@ export class Gallery {
   }
 
   item(digit) {
-    const item = document.createElement('li');
-    const missed = digit.guessedLabel != null && digit.guessedLabel !== digit.label;
-    const image = document.createElement('img');
-    image.src = digit.image;
-    image.alt = `A ${digit.label}${missed ? `, which the model had read as ${digit.guessedLabel}` : ''}`;
-    const label = document.createElement('div');
-    label.textContent = `labelled ${digit.label}`;
-    const guessed = document.createElement('div');
-    guessed.textContent = digit.guessedLabel == null ? '' : `guessed ${digit.guessedLabel}`;
-    if (missed) guessed.className = 'miss';
-    item.append(image, label, guessed);
+    const item = digitFigure(digit);
     if (this.token) {
       const remove = document.createElement('button');
       remove.type = 'button';

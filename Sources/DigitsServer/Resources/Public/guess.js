@@ -80,13 +80,34 @@ export class GuessPanel {
     this.latest = { ...result, drawingNumber: this.drawingNumber };
     $('guess-panel').hidden = false;
     $('guess-empty').hidden = true;
-    $('digit').textContent = String(result.digit);
+    // Sure: "It reads 3", Correct or Wrong. Not sure: "Not sure: 3 or 9?", each candidate a
+    // button that stores it, and Neither for the rest (GuessCertainty on the server).
+    const unsure = result.sure === false && Array.isArray(result.candidates) && result.candidates.length > 1;
+    $('verdict-lead').textContent = unsure ? 'Not sure:' : 'It reads';
+    $('digit').textContent = unsure ? `${result.candidates.slice(0, -1).join(', ')} or ${result.candidates.at(-1)}?` : String(result.digit);
+    $('feedback-question').textContent = unsure ? 'Which is it?' : 'Is it right?';
+    $('correct').hidden = unsure;
+    $('wrong').textContent = unsure ? 'Neither…' : 'Wrong…';
+    const candidates = $('candidates');
+    candidates.hidden = !unsure;
+    candidates.replaceChildren(...(unsure ? result.candidates : []).map((digit, index) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = `It is a ${digit}`;
+      if (index === 0) button.className = 'primary';
+      button.addEventListener('click', () => this.store(digit));
+      return button;
+    }));
     $('version').textContent = ` (model version ${result.modelVersion})`;
     $('seen').src = result.image;
+    $('digit').dataset.digit = String(result.digit);
     const items = $('bars').children;
+    // A phone shows only the three most active bars (style.css).
+    const leaders = result.percentages.map((percent, digit) => [percent, digit]).sort((a, b) => b[0] - a[0]).slice(0, 3).map(([, digit]) => digit);
     result.percentages.forEach((percent, digit) => {
       const item = items[digit];
       item.classList.toggle('top', digit === result.digit);
+      item.classList.toggle('minor', !leaders.includes(digit));
       item.querySelector('.fill').style.width = `${percent}%`;
       item.querySelector('.value').textContent = `${percent.toFixed(1)}%`;
       item.setAttribute('aria-label', `${digit}: activation ${percent.toFixed(1)} percent${digit === result.digit ? ', the guess' : ''}`);
@@ -105,7 +126,7 @@ export class GuessPanel {
   }
 
   setAnswering(busy) {
-    for (const button of document.querySelectorAll('#correct, #wrong, #picker-digits button')) button.disabled = busy;
+    for (const button of document.querySelectorAll('#correct, #wrong, #candidates button, #picker-digits button')) button.disabled = busy;
   }
 
   /** Stores the drawing with `label`, once: the buttons are disabled while it is sent, and a

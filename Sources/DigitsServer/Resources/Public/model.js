@@ -2,6 +2,7 @@
 // (pushed by the server as Server-Sent Events, polled where they fail; no reload), and a chart
 // of accuracy across versions.
 import { api } from './api.js';
+import { ConfusionPanel } from './confusion.js';
 
 const $ = (id) => document.getElementById(id);
 const percent = (fraction) => (fraction == null ? '–' : `${(fraction * 100).toFixed(2)}%`);
@@ -14,6 +15,7 @@ export class ModelPanel {
     this.liveVersion = null;
     this.timer = null;
     this.events = null;
+    this.confusion = new ConfusionPanel();
   }
 
   /**
@@ -39,6 +41,11 @@ export class ModelPanel {
         this.refresh();
       }
     };
+  }
+
+  /** Reads the chosen version's mistakes again: a digit just stored may be held out. */
+  refreshMistakes() {
+    if (this.confusion.version != null) this.confusion.show(this.confusion.version);
   }
 
   /** Reads the status now (after a store, say); polls on while no stream pushes it. */
@@ -99,6 +106,7 @@ export class ModelPanel {
   /** Test accuracy and people's accuracy of every version that finished training. */
   async drawChart() {
     const { versions } = await api.models();
+    this.confusion.setVersions(versions, this.liveVersion);
     const done = versions.filter((v) => v.testAccuracy != null).sort((a, b) => a.version - b.version);
     const svg = $('chart');
     svg.replaceChildren();
