@@ -114,6 +114,11 @@ public struct RetrainingPolicy: Sendable {
     /// A fine-tuning retraining replays as many of MNIST's training digits as it has people's,
     /// and at least this many, so that the network does not forget MNIST while it learns people.
     public var replayAtLeast: Int
+    /// How many times each person's digit appears in a fine-tuning's epoch, at most: fewer once
+    /// people's digits repeated would outnumber the MNIST digits replayed beside them. Measured on
+    /// the learning benchmark (README): 1 reached 95.2 % after 1,000 contributions, 3 95.6 %, 6
+    /// 96.2 %, 10 96.0 % with the 9s at 90 %.
+    public var fineTunePersonWeight = 10
     /// What keeps one contributor from moving the model (`LearningGuard`).
     public var learningGuard: LearningGuard
     /// How much lower than the live model's any one digit's MNIST validation accuracy may be:

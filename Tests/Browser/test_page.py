@@ -388,6 +388,26 @@ class PageTests(unittest.TestCase):
         buttons[-1].click()
         self.wait(lambda: f"Stored as a {label}" in self.text("message"), message=self.text("message"))
 
+    def test_5d_the_model_panel_says_when_a_version_was_not_used_and_why(self):
+        """An admin starts a retraining and cancels it: the panel's "Not used" row names the
+        version, its outcome and the reason, pushed without a reload."""
+        self.open_page()
+        self.wait(lambda: "training" not in self.api("/api/model"), seconds=120, message="a retraining never ended")
+        self.open_page()
+        self.assertFalse(self.element("model-passed").is_displayed())
+        started = self.admin("POST", "/api/model/retrain")
+        self.admin("DELETE", "/api/model/training")
+        expected = f"version {started['version']} cancelled"
+        self.wait(lambda: self.element("model-passed").is_displayed() and self.text("model-passed").startswith(expected),
+                  seconds=30, message=self.text("model-passed"))
+        self.assertRegex(self.text("model-passed"), r"cancelled: cancelled (after|while|before) ")
+        self.assertEqual(self.text("model-passed-row"), "Not used")
+
+    def admin(self, method, path):
+        request = urllib.request.Request(self.url + path, method=method, headers={"Authorization": f"Bearer {TOKEN}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+
     def test_6_on_a_phone_the_pad_guess_and_answers_share_one_screen(self):
         """At 390x844 and 360x640, touch, devicePixelRatio 3: after a digit is drawn the pad, the
         guessed digit, its top bar and the answer buttons are all on screen without scrolling,

@@ -25,6 +25,11 @@ import Testing
         (["serve", "--trusted-proxy", "10.0.0.0/33"], "got 10.0.0.0/33"),
         (["serve", "--hidden", "0"], "--hidden must be between 1 and 4096 neurons, got 0"),
         (["serve", "--corroborations", "1001"], "--corroborations must be a number of addresses from 0 to 1000, got 1001"),
+        (["serve", "--export", "everyone"], "--export must be admin or anyone, got everyone"),
+        (["export", "--output", "x.tar", "--database", "/no/such/digits.sqlite"], "there is no database at /no/such/digits.sqlite"),
+        (["export", "--format", "zip", "--output", "x.zip"], "zip"),
+        (["import", "/no/such/folder"], "/no/such/folder does not exist"),
+        (["import", "/etc/hostname"], "is neither a .tar of IDX files, a .csv, nor a folder"),
     ])
     func badInputGetsAClearMessageAndANonZeroExit(arguments: [String], message: String) throws {
         let result = try CommandRunner.run(arguments)
@@ -43,6 +48,33 @@ import Testing
         #expect(result.errors.contains("cannot connect to PostgreSQL"), "stderr was: \(result.errors)")
         #expect(result.errors.contains("is it running, and are the URL's host and port right?"))
         #expect(!result.errors.contains("hunter2") && !result.output.contains("hunter2"))
+    }
+
+    /// Digits imported from a folder of PNGs into a new database come out as a CSV and as the
+    /// tar of IDX files, and the tar imported into another database exports the same bytes.
+    @Test func importThenExportRoundTrips() throws {
+        let folder = try CommandRunner.temporaryDirectory()
+        let drawings = folder.appendingPathComponent("drawings/3")
+        try FileManager.default.createDirectory(at: drawings, withIntermediateDirectories: true)
+        for index in 0..<6 {
+            var grey = [UInt8](repeating: 255, count: 60 * 60)
+            for y in 10..<50 { for x in (20 + index)..<(26 + index) { grey[y * 60 + x] = 0 } }
+            try Data(PNGCodec.encode(grey, width: 60, height: 60, layout: .grey)).write(to: drawings.appendingPathComponent("\(index).png"))
+        }
+        let first = folder.appendingPathComponent("first.sqlite").path
+        let imported = try CommandRunner.run(["import", folder.appendingPathComponent("drawings").path, "--database", first])
+        #expect(imported.status == 0, "\(imported.errors)")
+        #expect(imported.output.contains("imported 6 digits (5 training, 1 held out) as contributor import-"))
+        let tar = folder.appendingPathComponent("people.tar").path
+        #expect(try CommandRunner.run(["export", "--database", first, "--output", tar]).status == 0)
+        let csv = try CommandRunner.run(["export", "--database", first, "--format", "csv", "--output", "-"])
+        #expect(csv.output.split(separator: "\n").count == 7)
+        #expect(csv.output.hasPrefix("label,pixel0,") && csv.output.contains(",held-out\n"))
+        let second = folder.appendingPathComponent("second.sqlite").path
+        #expect(try CommandRunner.run(["import", tar, "--database", second]).status == 0)
+        let again = folder.appendingPathComponent("again.tar").path
+        #expect(try CommandRunner.run(["export", "--database", second, "--output", again]).status == 0)
+        #expect(FileManager.default.contents(atPath: again) == FileManager.default.contents(atPath: tar))
     }
 
     @Test func explicitDataFolderWithoutMNISTSaysWhatToPutThere() throws {

@@ -66,6 +66,8 @@ struct HostileInputTests {
             let cases: [(HTTPMethod, String, String)] = [
                 (.TRACE, "api/digits", "GET, HEAD, POST"), (.PUT, "api/guess", "POST"), (.PATCH, "api/model", "GET, HEAD"),
                 (.POST, "health", "GET, HEAD"), (.DELETE, "static/app.js", "GET, HEAD"), (.GET, "api/model/retrain", "POST"),
+                // A resource of its own, not /api/digits/:id with the id "export".
+                (.OPTIONS, "api/digits/export", "GET, HEAD"), (.DELETE, "api/digits/export", "GET, HEAD"),
             ]
             for (method, path, allowed) in cases {
                 try await app.testing().test(method, path) { response in

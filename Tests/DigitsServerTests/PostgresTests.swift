@@ -1,8 +1,10 @@
 import Fluent
 import FluentPostgresDriver
 import Foundation
+import MNISTData
 import NIOCore
 import SQLKit
+import Synchronization
 import Testing
 import Vapor
 import VaporTesting
@@ -41,11 +43,48 @@ struct PostgresTests {
         try await app.asyncShutdown()
     }
 
+    /// People's digits paged by creation time and id, as PostgreSQL orders them: an import of
+    /// 2,500 (three pages, most created within one millisecond) exports in the order imported,
+    /// and the export imported again exports the same bytes.
+    @Test func anExportReadsBackIdenticalOnPostgreSQL() async throws {
+        try await emptyDatabase()
+        let digits = (0..<2_500).map { index in
+            PeopleDigitsImport.Digit(
+                pixels: (0..<784).map { UInt8(truncatingIfNeeded: $0 &* (index + 1)) }, label: index % 10, inTrainingSet: nil)
+        }
+        let location = DatabaseLocation.postgres(url: testPostgresURL!)
+        let archive = try await withApp(settings: settings) { app in
+            _ = try await PeopleDigitsImport.store(digits, contributor: "import-test", on: app.db)
+            let archive = try await PeopleDigitsExport.idxArchive(from: app.db)
+            let files = try TarArchive.files(in: archive)
+            let images = try Gzip.decompress(try #require(files[PeopleDigitsExport.trainImages])).get()
+            let training = digits.enumerated().filter { ($0.offset + 1) % 5 != 0 }.map(\.element)
+            #expect(
+                Array(images.dropFirst(16)) == training.flatMap(\.pixels) ? true : false,
+                "the training images are not the imported digits in order")
+            let csv = Mutex<[UInt8]>([])
+            try await PeopleDigitsExport.write(.csv, from: app.db) { piece in csv.withLock { $0 += piece } }
+            #expect(csv.withLock { $0.split(separator: UInt8(ascii: "\n")).count } == 2_501)
+            return archive
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("digits-pg-export-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data(archive).write(to: URL(fileURLWithPath: folder + "/people.tar"))
+        try await emptyDatabase()
+        _ = try await DigitExchange.importDigits(from: folder + "/people.tar", into: location)
+        try await DigitExchange.export(.idx, from: location, to: folder + "/again.tar")
+        #expect(FileManager.default.contents(atPath: folder + "/again.tar") == Data(archive) ? true : false, "the second export differs")
+    }
+
     @Test func firstStartGuessesTenDigitsANewVersionAndARestart() async throws {
         try await emptyDatabase()
         try await withApp(settings: settings) { app in
             let imported = try await DigitRecord.query(on: app.db).count()
             #expect(imported == TestDigits.total)
+            // Read back in the order imported (creation time, then id), as a seed's training needs.
+            let training = try await DigitStore.samples(from: .mnistTraining, on: app.db)
+            #expect(training.labels == TestDigits.split.training.labels)
             try await app.testing().test(.POST, "api/guess", headers: ["Content-Type": "image/png"], body: ByteBuffer(bytes: sevenPNG())) {
                 response in
                 #expect(response.status == .ok)

@@ -13,11 +13,15 @@ struct DigitController: RouteCollection {
     let admin: AdminGuard
     let rateLimiter: RateLimiter?
     let drawings: DrawingWorkers
+    /// Every route of the server, to tell a constant sibling's path from an id.
+    let allRoutes: Routes
 
     func boot(routes: any RoutesBuilder) throws {
         routes.post("api", "digits", use: store)
         routes.get("api", "digits", use: list)
-        routes.grouped(admin).delete("api", "digits", ":id", use: delete)
+        // Before the admin check: DELETE /api/digits/export is 405 for anyone, not an id.
+        routes.grouped(MethodNotAllowed.Shadows(guide: MethodNotAllowed(routes: allRoutes))).grouped(admin)
+            .delete("api", "digits", ":id", use: delete)
     }
 
     @Sendable func list(request: Request) async throws -> PersonDigitPage {

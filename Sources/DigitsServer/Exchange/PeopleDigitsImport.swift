@@ -207,26 +207,13 @@ enum PeopleDigitsImport {
     static func store(_ digits: [Digit], contributor: String, on database: any Database) async throws -> (training: Int, heldOut: Int) {
         try await database.writeTransaction(locking: .peoplesDigits) { database in
             let earlier = try await DigitStore.count(from: .person, on: database)
-            // Ids that sort in the order imported, so that PostgreSQL's order (creation time,
-            // then id) keeps it among digits created in the same microsecond.
-            var base = UUID().uuid
-            var training = 0
-            for start in stride(from: 0, to: digits.count, by: 1_000) {
-                let records = (start..<min(start + 1_000, digits.count)).map { index in
-                    let digit = digits[index]
-                    let inTrainingSet = digit.inTrainingSet ?? ((earlier + index + 1) % DigitStore.heldOutEvery != 0)
-                    if inTrainingSet { training += 1 }
-                    withUnsafeMutableBytes(of: &base) { bytes in
-                        for shift in 0..<4 { bytes[shift] = UInt8(truncatingIfNeeded: index >> (24 - 8 * shift)) }
-                    }
-                    let record = DigitRecord(
-                        pixels: Data(digit.pixels), label: digit.label, inTrainingSet: inTrainingSet, source: .person,
-                        contributor: contributor)
-                    record.id = UUID(uuid: base)
-                    return record
-                }
-                try await records.create(on: database)
+            let rows = digits.enumerated().map { index, digit in
+                DigitStore.NewRow(
+                    pixels: digit.pixels, label: digit.label,
+                    inTrainingSet: digit.inTrainingSet ?? ((earlier + index + 1) % DigitStore.heldOutEvery != 0))
             }
+            try await DigitStore.insertInOrder(rows, source: .person, contributor: contributor, on: database)
+            let training = rows.filter(\.inTrainingSet).count
             return (training, digits.count - training)
         }
     }

@@ -57,16 +57,16 @@ enum MNISTImporter {
         try await database.writeTransaction(locking: .mnistImport) { transaction in
             guard try await DigitStore.count(from: .mnistTest, on: transaction) == 0 else { return false }
             var done = 0
+            var next = Date()
             for (images, source, inTrainingSet) in parts {
                 for start in stride(from: 0, to: images.count, by: batchSize) {
                     let end = min(start + batchSize, images.count)
-                    let records = (start..<end).map { index in
-                        DigitRecord(
-                            pixels: Data(images.image(at: index)), label: Int(images.labels[index]), inTrainingSet: inTrainingSet,
-                            source: source)
+                    let rows = (start..<end).map { index in
+                        DigitStore.NewRow(
+                            pixels: Array(images.image(at: index)), label: Int(images.labels[index]), inTrainingSet: inTrainingSet)
                     }
-                    try await records.create(on: transaction)
-                    done += records.count
+                    next = try await DigitStore.insertInOrder(rows, source: source, from: next, on: transaction)
+                    done += rows.count
                     if done % 10_000 == 0 || done == total { logger.info("imported \(done) of \(total) digits") }
                 }
             }

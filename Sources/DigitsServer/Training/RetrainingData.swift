@@ -90,8 +90,17 @@ struct RetrainingData: Sendable {
                 indices.shuffle(using: &generator)
                 let replayed = mnist.training(at: Array(indices.prefix(replay)))
                 mnistUsed = replay
-                inputs = peopleSamples.inputs + replayed.inputs
-                labels = peopleSamples.labels + replayed.labels
+                // People's digits repeated, but never weighing more than the MNIST digits replayed
+                // beside them: with 20,000 people's digits each appears once.
+                let weight = learned.isEmpty ? 0 : max(1, min(policy.fineTunePersonWeight, replay / learned.count))
+                inputs = []
+                labels = []
+                for _ in 0..<weight {
+                    inputs += peopleSamples.inputs
+                    labels += peopleSamples.labels
+                }
+                inputs += replayed.inputs
+                labels += replayed.labels
             case .fromScratch:
                 let all = mnist.training()
                 mnistUsed = all.count
