@@ -156,7 +156,7 @@ func useRoutes(on app: Application, settings: ServerSettings, model: ServerModel
     try app.register(
         collection: DigitController(
             model: model, policy: settings.retraining, admin: admin,
-            rateLimiter: settings.storesPerMinute.map(RateLimiter.init(perMinute:)), drawings: drawings, allRoutes: app.routes))
+            rateLimiter: settings.storesPerMinute.map(RateLimiter.init(perMinute:)), drawings: drawings))
     if settings.storesPerMinute != nil {
         let database = app.db
         app.lifecycle.use(

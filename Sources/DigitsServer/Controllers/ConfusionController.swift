@@ -23,8 +23,7 @@ struct ConfusionController: RouteCollection {
         let version = try request.boundedParameter("version", in: RequestBounds.version)
         let label = try request.boundedParameter("label", in: 0...9)
         let read = try request.boundedParameter("read", in: 0...9)
-        let page = try request.boundedQuery("page", in: RequestBounds.page, default: 1)
-        let per = try request.boundedQuery("per", in: RequestBounds.perPage, default: 20)
+        let (page, per) = try request.pageAndPer()
         let ids = try await matrices.matrix(of: version).cells[label][read]
         let start = min(ids.count, (page - 1) * per)
         let chosen = Array(ids[start..<min(ids.count, start + per)])

@@ -20,8 +20,7 @@ struct ContributorController: RouteCollection {
     }
 
     @Sendable func list(request: Request) async throws -> ContributorPage {
-        let page = try request.boundedQuery("page", in: RequestBounds.page, default: 1)
-        let per = try request.boundedQuery("per", in: RequestBounds.perPage, default: 20)
+        let (page, per) = try request.pageAndPer()
         guard let sql = request.db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
         let person = SQLLiteral.string(DigitSource.person.rawValue)
         let total =

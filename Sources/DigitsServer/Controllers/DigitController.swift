@@ -13,15 +13,11 @@ struct DigitController: RouteCollection {
     let admin: AdminGuard
     let rateLimiter: RateLimiter?
     let drawings: DrawingWorkers
-    /// Every route of the server, to tell a constant sibling's path from an id.
-    let allRoutes: Routes
 
     func boot(routes: any RoutesBuilder) throws {
         routes.post("api", "digits", use: store)
         routes.get("api", "digits", use: list)
-        // Before the admin check: DELETE /api/digits/export is 405 for anyone, not an id.
-        routes.grouped(MethodNotAllowed.Shadows(guide: MethodNotAllowed(routes: allRoutes))).grouped(admin)
-            .delete("api", "digits", ":id", use: delete)
+        routes.grouped(admin).delete("api", "digits", ":id", use: delete)
     }
 
     @Sendable func list(request: Request) async throws -> PersonDigitPage {
@@ -30,8 +26,7 @@ struct DigitController: RouteCollection {
 
     /// The page of `digits` that `request`'s `page` and `per` ask for, newest first.
     static func page(of digits: QueryBuilder<DigitRecord>, for request: Request) async throws -> PersonDigitPage {
-        let page = try request.boundedQuery("page", in: RequestBounds.page, default: 1)
-        let per = try request.boundedQuery("per", in: RequestBounds.perPage, default: 20)
+        let (page, per) = try request.pageAndPer()
         let total = try await digits.copy().count()
         let records = try await digits.sort(\.$createdAt, .descending).sort(\.$id, .descending)
             .range(((page - 1) * per)..<(page * per)).all()

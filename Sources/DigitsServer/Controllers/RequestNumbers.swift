@@ -4,6 +4,11 @@ import Vapor
 /// arithmetic uses it: `GET /api/digits?page=9223372036854775807` once overflowed
 /// `(page - 1) * per` and killed the process. Every bound here is stated in the OpenAPI document.
 extension Request {
+    /// The `page` (from 1) and `per` (page size) a listing asks for, bounded, 1 and 20 by default.
+    func pageAndPer() throws -> (page: Int, per: Int) {
+        (try boundedQuery("page", in: RequestBounds.page, default: 1), try boundedQuery("per", in: RequestBounds.perPage, default: 20))
+    }
+
     /// The query parameter `name` as a whole number in `range`, or `default` when it is absent.
     func boundedQuery(_ name: String, in range: ClosedRange<Int>, default value: Int) throws -> Int {
         guard let text = query[String.self, at: name] else { return value }

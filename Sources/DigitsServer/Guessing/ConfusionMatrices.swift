@@ -82,17 +82,7 @@ final class ConfusionMatrices: Sendable {
 
     private func network(of version: Int) async throws -> Network {
         if let current = live.current(), current.version == version { return current.network }
-        guard let record = try await ModelVersionRecord.query(on: database).filter(\.$version == version).first() else {
-            throw Abort(.notFound, reason: "there is no model version \(version)")
-        }
-        guard !record.modelFile.isEmpty else {
-            throw Abort(.conflict, reason: "version \(version) has no trained network (\(record.outcome?.rawValue ?? "training"))")
-        }
-        do {
-            return try ModelFile.decode(record.modelFile).network
-        } catch {
-            throw Abort(.conflict, reason: "version \(version)'s stored network cannot be read: \(error)")
-        }
+        return try await ModelVersions.storedNetwork(of: version, on: database).1
     }
 
     /// What changes when people's held-out digits do: their count and the newest.

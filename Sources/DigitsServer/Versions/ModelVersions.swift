@@ -107,18 +107,7 @@ actor ModelVersions {
     /// Makes an earlier version live again (an admin's rollback): 404 for a version that does
     /// not exist, 409 for one without a trained network.
     func rollBack(to version: Int) async throws -> ModelVersionRecord {
-        guard let record = try await ModelVersionRecord.query(on: database).filter(\.$version == version).first() else {
-            throw Abort(.notFound, reason: "there is no model version \(version)")
-        }
-        guard !record.isTraining, !record.modelFile.isEmpty else {
-            throw Abort(.conflict, reason: "version \(version) has no trained network (\(record.outcome?.rawValue ?? "training"))")
-        }
-        let network: Network
-        do {
-            network = try ModelFile.decode(record.modelFile).network
-        } catch {
-            throw Abort(.conflict, reason: "version \(version)'s stored network cannot be read: \(error)")
-        }
+        let (record, network) = try await Self.storedNetwork(of: version, on: database)
         try await switchLive(to: version, network: network) { database in
             try await ModelVersionRecord.query(on: database).set(\.$isLive, to: true).filter(\.$version == version).update()
         }
@@ -217,6 +206,22 @@ actor ModelVersions {
 }
 
 extension ModelVersions {
+    /// Version `version`'s row and its network: 404 for a version that does not exist, 409 for
+    /// one without a trained network or whose stored network cannot be read.
+    static func storedNetwork(of version: Int, on database: any Database) async throws -> (ModelVersionRecord, Network) {
+        guard let record = try await ModelVersionRecord.query(on: database).filter(\.$version == version).first() else {
+            throw Abort(.notFound, reason: "there is no model version \(version)")
+        }
+        guard !record.isTraining, !record.modelFile.isEmpty else {
+            throw Abort(.conflict, reason: "version \(version) has no trained network (\(record.outcome?.rawValue ?? "training"))")
+        }
+        do {
+            return (record, try ModelFile.decode(record.modelFile).network)
+        } catch {
+            throw Abort(.conflict, reason: "version \(version)'s stored network cannot be read: \(error)")
+        }
+    }
+
     /// How many verified digits people have stored, and how many since the last retraining
     /// was claimed.
     static func peopleDigits(on database: any Database) async throws -> (total: Int, sinceLastClaim: Int) {
