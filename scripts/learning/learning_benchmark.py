@@ -1,10 +1,10 @@
 """The learning benchmark that scripts/learning-benchmark runs: see there for what it measures.
 
-Real pen handwriting (../shared/data/pendigits), split by writer: writers tra-01..tra-20 contribute
-digits through a real `digits serve`'s API, each as a contributor of its own on an address of its
-own (behind a trusted proxy, the way a deployment sees people), and writers tra-21..tra-30 are only
-read. Every scenario starts from the same database: MNIST imported and the first model trained,
-made once per work folder.
+Real pen handwriting (../shared/data/pendigits), split by writer: by default writers tra-01..tra-20
+contribute digits through a real `digits serve`'s API, each as a contributor of its own on an
+address of its own (behind a trusted proxy, the way a deployment sees people), and writers
+tra-21..tra-30 are only read (--read-writers picks others to read). Every scenario starts from the
+same database: MNIST imported and the first model trained, made once per work folder.
 """
 import argparse
 import base64
@@ -36,6 +36,9 @@ def parse_arguments():
     parser.add_argument("--step", type=int, default=100, help="measure after every this many contributions")
     parser.add_argument("--scenarios", default="honest,poison-one,poison-three")
     parser.add_argument("--serve-arg", action="append", default=[], help="one more argument for digits serve (repeatable)")
+    parser.add_argument("--read-writers", default="21-30",
+                        help="the writers only read, as a range of tra- numbers (the other 20 contribute): "
+                             "1-10 or 11-20 check that a setting chosen on the default split holds for other people")
     parser.add_argument("--quick", action="store_true", help="wait for retrainings only at each step, not after every 10th digit")
     return parser.parse_args()
 
@@ -348,6 +351,15 @@ def draw_curve(path, curve, baseline=None):
 
 def main():
     args = parse_arguments()
+    global CONTRIBUTING, READ
+    try:
+        first, last = (int(n) for n in args.read_writers.split("-"))
+        assert 1 <= first <= last < 30 or 1 < first <= last <= 30
+    except (ValueError, AssertionError):
+        sys.exit(f"--read-writers must be a range such as 1-10 within 1-30 that leaves writers to contribute, "
+                 f"got {args.read_writers!r}")
+    READ = [f"tra-{n:02d}" for n in range(first, last + 1)]
+    CONTRIBUTING = [f"tra-{n:02d}" for n in range(1, 31) if f"tra-{n:02d}" not in READ]
     os.makedirs(args.work, exist_ok=True)
     sys.path.insert(0, args.pendigits)
     import render

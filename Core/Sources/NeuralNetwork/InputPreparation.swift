@@ -88,20 +88,8 @@ public enum Deskewing {
             let sourceY = cy + (Float(y) - centre)
             let rowStartX = cx - centre + shear * (Float(y) - centre)
             for x in 0..<side {
-                output[y * side + x] = bilinear(input, side: side, x: rowStartX + Float(x), y: sourceY)
+                output[y * side + x] = SquareImage.bilinear(input, side: side, x: rowStartX + Float(x), y: sourceY)
             }
         }
-    }
-
-    @inline(__always)
-    private static func bilinear(_ image: UnsafeBufferPointer<Float>, side: Int, x: Float, y: Float) -> Float {
-        let (x0, y0) = (Int(x.rounded(.down)), Int(y.rounded(.down)))
-        let (fx, fy) = (x - Float(x0), y - Float(y0))
-        func at(_ column: Int, _ row: Int) -> Float {
-            column >= 0 && column < side && row >= 0 && row < side ? image[row * side + column] : 0
-        }
-        let top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx
-        let bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx
-        return top * (1 - fy) + bottom * fy
     }
 }

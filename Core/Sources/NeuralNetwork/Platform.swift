@@ -1,5 +1,5 @@
-// The one file of this module that imports the C library: exp, log and cos for the
-// mathematics, the monotonic clock, and POSIX threads for training. Everything else in the
+// The one file of this module that imports the C library: exp, log, cos and sin for
+// the mathematics, the monotonic clock, and POSIX threads for training. Everything else in the
 // module is the standard library.
 #if canImport(Glibc)
     import Glibc
@@ -18,6 +18,8 @@ enum Platform {
     @inline(__always) static func naturalLog(_ x: Double) -> Double { log(x) }
 
     @inline(__always) static func cosine(_ x: Double) -> Double { cos(x) }
+
+    @inline(__always) static func sine(_ x: Double) -> Double { sin(x) }
 
     /// Nanoseconds on the monotonic clock, from an arbitrary start.
     static func monotonicNanoseconds() -> UInt64 {

@@ -15,6 +15,9 @@ struct Hyperparameters: Codable, Sendable {
     let input: String?
     /// How the version is made (`RetrainingMethod`): "fine-tune" or "from scratch".
     let method: String?
+    /// How far each repeat of a person's digit after the first was moved at random
+    /// (`RetrainingPolicy.repeatJitter`), in words; absent in versions made before repeats moved.
+    let repeatJitter: String?
 
     init(settings: ServerSettings, method: RetrainingMethod = .fromScratch) {
         sizes = settings.networkSizes
@@ -26,6 +29,7 @@ struct Hyperparameters: Codable, Sendable {
         personWeight = settings.retraining.personWeight
         input = settings.input.rawValue
         self.method = method.rawValue
+        repeatJitter = settings.retraining.repeatJitter.summary
     }
 
     init(json: String) throws {

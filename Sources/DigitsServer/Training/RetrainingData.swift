@@ -93,30 +93,48 @@ struct RetrainingData: Sendable {
                 // People's digits repeated, but never weighing more than the MNIST digits replayed
                 // beside them: with 20,000 people's digits each appears once.
                 let weight = learned.isEmpty ? 0 : max(1, min(policy.fineTunePersonWeight, replay / learned.count))
-                inputs = []
-                labels = []
-                for _ in 0..<weight {
-                    inputs += peopleSamples.inputs
-                    labels += peopleSamples.labels
-                }
+                let repeated = Self.repeated(peopleSamples, times: weight, jitter: policy.repeatJitter, using: &generator)
+                inputs = repeated.inputs
+                labels = repeated.labels
                 inputs += replayed.inputs
                 labels += replayed.labels
             case .fromScratch:
                 let all = mnist.training()
                 mnistUsed = all.count
                 let weight = learned.isEmpty ? 0 : max(1, min(policy.personWeight, mnist.trainingCount / learned.count))
-                inputs = all.inputs
-                labels = all.labels
-                inputs.reserveCapacity(inputs.count + peopleSamples.inputs.count * weight)
-                for _ in 0..<weight {
-                    inputs.append(contentsOf: peopleSamples.inputs)
-                    labels.append(contentsOf: peopleSamples.labels)
-                }
+                var generator = SeededGenerator(seed: seed)
+                let repeated = Self.repeated(peopleSamples, times: weight, jitter: policy.repeatJitter, using: &generator)
+                inputs = all.inputs + repeated.inputs
+                labels = all.labels + repeated.labels
             }
             return RetrainingData(
                 training: Samples(inputSize: 784, inputs: inputs, labels: labels), distinctTrainingDigits: learned.count + mnistUsed,
                 mnist: mnist, peopleHeldOut: judgedOn, preparedHeldOut: Self.samples(judgedOn, input: mnist.input), peopleSummary: summary)
         }
+    }
+
+    /// `people` `times` over: the first time as drawn, every later time each digit moved by an
+    /// `AffineJitter` of its own drawn within `jitter` (about 2 µs a digit).
+    static func repeated(
+        _ people: Samples, times: Int, jitter: AffineJitter.Limits, using generator: inout SeededGenerator
+    ) -> Samples {
+        let size = people.inputSize
+        var inputs = [Float]()
+        var labels = [UInt8]()
+        inputs.reserveCapacity(people.inputs.count * times)
+        labels.reserveCapacity(people.count * times)
+        for repeatIndex in 0..<times {
+            labels += people.labels
+            guard repeatIndex > 0, jitter != .none else {
+                inputs += people.inputs
+                continue
+            }
+            for row in 0..<people.count {
+                let change = AffineJitter.random(within: jitter, using: &generator)
+                inputs += change.apply(to: people.inputs[(row * size)..<((row + 1) * size)])
+            }
+        }
+        return Samples(inputSize: size, inputs: inputs, labels: labels)
     }
 
     /// People's digits as inputs prepared for `input`.
