@@ -1,6 +1,7 @@
 // The guess benchmark: what the server does to every drawing it is sent, stage by stage, in
 // microseconds per drawing (median of several rounds): decoding the PNG, finding the ink,
-// normalising it to 28x28, the network's forward pass, and the 28x28 PNG shown back. The
+// normalising it to 28x28, deskewing, the network's forward pass, and the 28x28 PNG shown back
+// (and, off that path, the random move a retraining gives each repeat of a person's digit). The
 // drawing is a 280x280 RGBA canvas PNG, as the page sends; pass a file to use another.
 // As the same-run baseline it times the path every PNG took before the canvas fast path
 // (libpng to RGBA, ink, normalise) and prints how many times faster the fast path is.
@@ -69,7 +70,13 @@ let grey = ink.ink.map { UInt8(255 - ($0 * 255).rounded()) }
 try stage("decode PNG (libpng, RGBA)") { try PNGCodec.decode(png).width }
 try stage("ink from a grey picture") { try InkImage(grey: grey, width: decoded.width, height: decoded.height).width }
 try stage("normalise ink to 28x28") { try DigitNormaliser.normalise(ink).pixels.count }
+stage("deskew 28x28") { InputPreparation.deskewed.prepare(digit.pixels).count }
 stage("forward pass 784-30-10") { network.feedforward(digit.pixels).count }
+// Not on a guess's path: what a retraining does to each repeat of a person's digit.
+var jitterGenerator = SeededGenerator(seed: 1)
+stage("retraining: jitter 28x28") {
+    AffineJitter.random(within: .peoplesRepeats, using: &jitterGenerator).apply(to: digit.pixels[...]).count
+}
 stage("28x28 bytes and PNG") { digit.png.count }
 let baseline = try stage("baseline: libpng, RGBA, ink, 28x28") {
     try DigitNormaliser.normalise(InkImage(PNGCodec.decode(png))).pixels.count

@@ -114,7 +114,8 @@ struct RetrainingData: Sendable {
     }
 
     /// `people` `times` over: the first time as drawn, every later time each digit moved by an
-    /// `AffineJitter` of its own drawn within `jitter` (about 2 µs a digit).
+    /// `AffineJitter` of its own drawn within `jitter` (about 8 µs a digit, GuessBenchmark: 32 ms for
+    /// 1,000 people's digits repeated five times).
     static func repeated(
         _ people: Samples, times: Int, jitter: AffineJitter.Limits, using generator: inout SeededGenerator
     ) -> Samples {
