@@ -11,6 +11,11 @@ import VaporTesting
 /// retraining at the same moment; `body` gets the versions they claimed while the claimed
 /// one runs, then both are shut down.
 func claimFromTwoServers(on app: Application, settings: ServerSettings, _ body: ([Int]) async throws -> Void) async throws {
+    // Training long enough that the claimed retraining still runs when the other server asks,
+    // however late its claim (a fresh PostgreSQL connection took longer than one epoch, seen in
+    // CI as two claims, one after the other); shutting down stops it at its next mini-batch.
+    var settings = settings
+    settings.training.epochs = 1_000
     func server() -> Retrainer {
         let metrics = ServerMetrics()
         let versions = ModelVersions(database: app.db, live: LiveModel(), logger: app.logger, metrics: metrics)
