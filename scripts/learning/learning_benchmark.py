@@ -354,8 +354,9 @@ def main():
     global CONTRIBUTING, READ
     try:
         first, last = (int(n) for n in args.read_writers.split("-"))
-        assert 1 <= first <= last < 30 or 1 < first <= last <= 30
-    except (ValueError, AssertionError):
+    except ValueError:
+        first, last = 0, 0
+    if not (1 <= first <= last <= 30 and last - first < 29):
         sys.exit(f"--read-writers must be a range such as 1-10 within 1-30 that leaves writers to contribute, "
                  f"got {args.read_writers!r}")
     READ = [f"tra-{n:02d}" for n in range(first, last + 1)]

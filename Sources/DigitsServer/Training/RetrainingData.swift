@@ -82,9 +82,10 @@ struct RetrainingData: Sendable {
             var inputs: [Float]
             var labels: [UInt8]
             let mnistUsed: Int
+            // One stream for what a retraining draws: the MNIST digits replayed, then the repeats' moves.
+            var generator = SeededGenerator(seed: seed)
             switch method {
             case .fineTune:
-                var generator = SeededGenerator(seed: seed)
                 let replay = min(mnist.trainingCount, max(learned.count, policy.replayAtLeast))
                 var indices = Array(0..<mnist.trainingCount)
                 indices.shuffle(using: &generator)
@@ -102,7 +103,6 @@ struct RetrainingData: Sendable {
                 let all = mnist.training()
                 mnistUsed = all.count
                 let weight = learned.isEmpty ? 0 : max(1, min(policy.personWeight, mnist.trainingCount / learned.count))
-                var generator = SeededGenerator(seed: seed)
                 let repeated = Self.repeated(peopleSamples, times: weight, jitter: policy.repeatJitter, using: &generator)
                 inputs = all.inputs + repeated.inputs
                 labels = all.labels + repeated.labels
