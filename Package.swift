@@ -3,6 +3,12 @@
 // ./Core, which builds and tests on its own in seconds.
 import PackageDescription
 
+/// The tests reach these modules' internal API (`@testable import`), which a release build
+/// allows only with -enable-testing. Said here rather than with `-Xswiftc` on the command
+/// line, so that `swift run -c release` and `swift test -c release` build with the same
+/// flags into one build folder, and Vapor (built without it either way) is compiled once.
+let testableInRelease: [SwiftSetting] = [.unsafeFlags(["-enable-testing"], .when(configuration: .release))]
+
 let package = Package(
     name: "Digits",
     platforms: [.macOS(.v15)],
@@ -22,7 +28,8 @@ let package = Package(
     targets: [
         .target(
             name: "MNISTFetching",
-            dependencies: [.product(name: "MNISTData", package: "Core")]
+            dependencies: [.product(name: "MNISTData", package: "Core")],
+            swiftSettings: testableInRelease
         ),
         .target(
             name: "DigitsServer",
@@ -38,7 +45,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             // The OpenAPI document (and the page) ship beside the binary as its resource bundle.
-            resources: [.copy("Resources")]
+            resources: [.copy("Resources")],
+            swiftSettings: testableInRelease
         ),
         .executableTarget(
             name: "digits",
