@@ -115,15 +115,13 @@ public struct RetrainingPolicy: Sendable {
     /// and at least this many, so that the network does not forget MNIST while it learns people.
     public var replayAtLeast: Int
     /// How many times each person's digit appears in a fine-tuning's epoch, at most: fewer once
-    /// people's digits repeated would outnumber the MNIST digits replayed beside them. Measured on
-    /// the learning benchmark (README): 1 reached 95.2 % after 1,000 contributions, 3 95.6 %, 6
-    /// 96.2 %, 10 96.0 % with the 9s at 90 %.
+    /// people's digits repeated would outnumber the MNIST digits replayed beside them. Chosen on
+    /// the learning benchmark among 1 to 10 (docs/benchmarks.md).
     public var fineTunePersonWeight = 10
     /// How much each repeat of a person's digit after the first is moved (rotated, stretched,
     /// sheared, shifted at random), in a fine-tuning and from scratch alike: ten identical
     /// copies teach those pixels, ten slightly different ones the shape. `.none` repeats the
-    /// drawing as stored. Measured on the learning benchmark (README): the 9s of people who never
-    /// contributed from 85% to 94% after 1,000 contributions.
+    /// drawing as stored. Measured on the learning benchmark (docs/benchmarks.md).
     public var repeatJitter = AffineJitter.Limits.peoplesRepeats
     /// What keeps one contributor from moving the model (`LearningGuard`).
     public var learningGuard: LearningGuard
