@@ -43,9 +43,8 @@ struct ServerModel: Sendable {
 /// the log without waiting for the disk, and the log is synced at each checkpoint, which
 /// `WALCheckpoints` runs once a second off the request path. A digit the server acknowledged
 /// survives the process being killed (the kill -9 test); a power cut can lose the last
-/// second of them. FULL would sync the log at every commit, and fsync on this machine's disk
-/// takes 0.2 ms usually but 130-290 ms now and then: two clients storing at once saw p90
-/// 124 ms and p99 450 ms with FULL, against a p99 of 1.6 ms for the fsync-free reads.
+/// second of them. FULL would sync the log at every commit, and an fsync that now and then
+/// takes a few hundred ms would then hold up every store behind it (docs/benchmarks.md).
 /// Writers wait for each other at most `busyTimeoutMilliseconds`, then fail with 503.
 func useDatabase(_ location: DatabaseLocation, on app: Application) async throws {
     switch location {
@@ -90,10 +89,11 @@ func startModel(on app: Application, settings: ServerSettings, mnist: MNISTSuppl
     let metrics = ServerMetrics()
     let versions = ModelVersions(database: app.db, live: LiveModel(metrics: metrics), logger: app.logger, metrics: metrics)
     let serverID = ServerModel.newServerID(port: settings.port)
+    let mnistSets = MNISTCache(database: app.bulkReads)
     let retrainer = Retrainer(
         settings: settings, database: app.db, bulkReads: app.bulkReads, versions: versions, logger: app.logger, metrics: metrics,
-        holder: serverID)
-    try await versions.start(firstModel: FirstModel(settings: settings), role: settings.role, sessionLocks: app.bulkReads)
+        holder: serverID, mnist: mnistSets)
+    try await versions.start(firstModel: FirstModel(settings: settings, mnist: mnistSets), role: settings.role, sessionLocks: app.bulkReads)
     let follower = PeriodicCheck(every: settings.checkEvery, logger: app.logger, failure: "could not check which version is live") {
         if let version = try await versions.followDatabase() {
             app.logger.notice("version \(version) is live: made live by another server")
@@ -141,6 +141,8 @@ func useRoutes(on app: Application, settings: ServerSettings, model: ServerModel
                     allowedHeaders: [.accept, .authorization, .contentType, .origin])))
     }
     app.middleware.use(ErrorMiddleware.default(environment: app.environment))
+    // Inside the error middleware: a database gone for a moment is a 503 there, not a 500.
+    app.middleware.use(DatabaseUnavailable())
     // Inside the error middleware, so that their refusals are JSON like every other error.
     app.middleware.use(CrossSiteGuard(allowedOrigins: settings.corsOrigins))
     app.middleware.use(MethodNotAllowed(routes: app.routes))

@@ -296,7 +296,7 @@ struct HostileInputTests {
             let retrainer = try model(of: app).retrainer
             #expect(try await retrainer.retrainNow() == 2)
             // Judging takes four evaluations of 10,000 to 50,000 digits.
-            while retrainer.current?.stage != "judging" { try await Task.sleep(for: .milliseconds(1)) }
+            while retrainer.current?.stage != .judging { try await Task.sleep(for: .milliseconds(1)) }
             #expect(try await retrainer.cancel() == .cancelling(2))
             await retrainer.waitUntilIdle()
             let second = try #require(try await ModelVersionRecord.query(on: app.db).filter(\.$version == 2).first())

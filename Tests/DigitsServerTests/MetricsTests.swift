@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import NIOCore
 import Testing
@@ -44,6 +45,20 @@ struct MetricsTests {
                     #expect(text.contains(prefix), "\(prefix)")
                 }
                 #expect(!text.contains("no/such/page"))
+            }
+        }
+    }
+
+    /// Every end of a retraining is counted, also one that never reached a trainer: a web
+    /// server queues it and an admin cancels it there.
+    @Test func aRetrainingCancelledBeforeATrainerTookItIsCounted() async throws {
+        try await withApp({ $0.role = .web }) { app in
+            try await app.testing().test(.POST, "api/model/retrain", headers: adminHeaders) { #expect($0.status == .accepted) }
+            try await app.testing().test(.DELETE, "api/model/training", headers: adminHeaders) { #expect($0.status == .ok) }
+            let row = try #require(try await ModelVersionRecord.query(on: app.db).filter(\.$version == 2).first())
+            #expect(row.outcome == .cancelled && row.reason == "cancelled before a trainer took it")
+            try await app.testing().test(.GET, "metrics") { response in
+                #expect(response.body.string.contains(#"digits_retrainings_total{outcome="cancelled"} 1"#))
             }
         }
     }

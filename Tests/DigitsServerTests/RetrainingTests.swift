@@ -7,32 +7,6 @@ import VaporTesting
 
 @testable import DigitsServer
 
-/// Two retrainers, standing for two server processes sharing `app`'s database, ask for a
-/// retraining at the same moment; `body` gets the versions they claimed while the claimed
-/// one runs, then both are shut down.
-func claimFromTwoServers(on app: Application, settings: ServerSettings, _ body: ([Int]) async throws -> Void) async throws {
-    // Training long enough that the claimed retraining still runs when the other server asks,
-    // however late its claim (a fresh PostgreSQL connection took longer than one epoch, seen in
-    // CI as two claims, one after the other); shutting down stops it at its next mini-batch.
-    var settings = settings
-    settings.training.epochs = 1_000
-    func server() -> Retrainer {
-        let metrics = ServerMetrics()
-        let versions = ModelVersions(database: app.db, live: LiveModel(), logger: app.logger, metrics: metrics)
-        return Retrainer(
-            settings: settings, database: app.db, versions: versions, logger: app.logger, metrics: metrics,
-            holder: ServerModel.newServerID(port: 0))
-    }
-    let first = server()
-    let second = server()
-    async let a = first.retrainNow()
-    async let b = second.retrainNow()
-    let claimed = try await [a, b].compactMap { $0 }
-    try await body(claimed)
-    await first.shutDown()
-    await second.shutDown()
-}
-
 @Suite(.serialized)
 struct RetrainingTests {
     func store(_ label: Int, on app: Application) async throws -> StoredDigitResponse {
@@ -164,9 +138,17 @@ struct RetrainingTests {
         }
     }
 
+    /// MNIST is read once per process, so the digits go before the server starts: a first
+    /// server deletes the validation digits, and the next one on the file cannot retrain.
     @Test func aFailedRetrainingIsRecordedAndTheNextOneCanStart() async throws {
-        try await withApp { app in
+        let copy = try await TemplateDatabase.testDigits.copy()
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        var settings = ServerSettings.testing()
+        settings.database = .sqlite(path: copy)
+        try await withApp(settings: settings) { app in
             try await DigitRecord.query(on: app.db).filter(\.$source == .mnistValidation).delete()
+        }
+        try await withApp(settings: settings) { app in
             let retrainer = try retrainer(of: app)
             #expect(try await retrainer.retrainNow() == 2)
             await retrainer.waitUntilIdle()
@@ -219,7 +201,7 @@ struct RetrainingTests {
             try await app.testing().test(.GET, "api/model") { response in
                 let status = try response.content.decode(ModelStatusResponse.self)
                 #expect(status.training?.version == 2)
-                #expect(status.training?.stage == "waiting for a trainer", "no status written yet")
+                #expect(status.training?.stage == .waitingForTrainer, "no status written yet")
             }
             // Its lease runs out unrenewed: the periodic check takes it over within a second.
             let deadline = Date().addingTimeInterval(5)
@@ -242,7 +224,7 @@ struct RetrainingTests {
             let row = try #require(try await versions(on: app).last)
             #expect(row.isTraining)
             #expect((row.leaseExpiresAt ?? .distantPast) > Date(), "the lease was renewed past its first 2 s")
-            #expect(TrainingLease.status(of: row).stage == "training")
+            #expect(TrainingLease.status(of: row).stage == .training)
             _ = try await retrainer.cancel()
             await retrainer.waitUntilIdle()
             let closed = try #require(try await versions(on: app).last)
@@ -265,81 +247,6 @@ struct RetrainingTests {
             #expect(row.isTraining, "the row is the other trainer's to close")
             #expect(row.trainer == "the-other-trainer")
             #expect(try model(of: app).live.current()?.version == 1)
-        }
-    }
-}
-
-/// A web server and a trainer on one SQLite file, as `digits serve --role web` and
-/// `--role trainer` would run them.
-@Suite(.serialized)
-struct ServerRoleTests {
-    @Test func aWebServerTrainsNothingAndATrainerTrainsWhatItsDigitsCallFor() async throws {
-        let copy = try await TemplateDatabase.testDigits.copy()
-        defer { try? FileManager.default.removeItem(atPath: copy) }
-        var web = ServerSettings.testing()
-        web.database = .sqlite(path: copy)
-        web.role = .web
-        var trainer = web
-        trainer.role = .trainer
-        try await withApp(settings: trainer) { trainerApp in
-            try await withApp(settings: web) { webApp in
-                try await webApp.testing().test(.GET, "health") { response in
-                    let health = try response.content.decode(HealthResponse.self)
-                    #expect(health.role == "web")
-                }
-                var last: StoredDigitResponse?
-                for _ in 0..<10 { last = try await storeSeven(label: 7, on: webApp) }
-                #expect(last?.retrainingStarted == nil, "a web server starts no retraining")
-                #expect(try model(of: webApp).retrainer.current == nil)
-                // The trainer finds the due digits within a second, trains, promotes; the web
-                // server follows within another.
-                let deadline = Date().addingTimeInterval(20)
-                while try model(of: webApp).live.current()?.version != 2, Date() < deadline {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-                #expect(try model(of: webApp).live.current()?.version == 2)
-                let row = try #require(try await ModelVersionRecord.query(on: webApp.db).filter(\.$version == 2).first())
-                #expect(row.trainer == (try model(of: trainerApp).serverID))
-
-                // Retrain now, asked of the web server: a row for the trainer, which takes it.
-                try await webApp.testing().test(.POST, "api/model/retrain", headers: adminHeaders) { response in
-                    #expect(response.status == .accepted)
-                    #expect(response.body.string.contains("for the next trainer to take"), "\(response.body.string)")
-                }
-                let taken = Date().addingTimeInterval(20)
-                while try await ModelVersionRecord.query(on: webApp.db).filter(\.$version == 3).first()?.isTraining != false,
-                    Date() < taken
-                {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-                let third = try #require(try await ModelVersionRecord.query(on: webApp.db).filter(\.$version == 3).first())
-                #expect(!third.isTraining)
-                #expect(third.trainer == (try model(of: trainerApp).serverID))
-            }
-        }
-    }
-
-    @Test func aCancelAskedOfAWebServerStopsTheTrainersRetraining() async throws {
-        let copy = try await TemplateDatabase.testDigits.copy()
-        defer { try? FileManager.default.removeItem(atPath: copy) }
-        var web = ServerSettings.testing()
-        web.database = .sqlite(path: copy)
-        web.role = .web
-        web.training.epochs = 3_000
-        web.retraining.leaseSeconds = 0.4
-        var trainer = web
-        trainer.role = .trainer
-        try await withApp(settings: trainer) { trainerApp in
-            try await withApp(settings: web) { webApp in
-                #expect(try await model(of: trainerApp).retrainer.retrainNow() == 2)
-                while try model(of: trainerApp).retrainer.current?.progress ?? 0 == 0 { try await Task.sleep(for: .milliseconds(20)) }
-                try await webApp.testing().test(.DELETE, "api/model/training", headers: adminHeaders) { response in
-                    #expect(response.status == .ok, "\(response.body.string)")
-                }
-                await (try model(of: trainerApp)).retrainer.waitUntilIdle()
-                let row = try #require(try await ModelVersionRecord.query(on: webApp.db).filter(\.$version == 2).first())
-                #expect(row.outcome == .cancelled)
-            }
         }
     }
 }

@@ -7,10 +7,9 @@
 /// interpolated bilinearly (ink moved outside the image is lost).
 ///
 /// Why people's digits and not MNIST's: augmenting MNIST with such changes lowered accuracy on
-/// real pen digits by 2–7 points (issue 10's measurements: it teaches MNIST's variations, not
-/// people's), while jittering the repeats of people's digits in a fine-tuning lifted the
-/// learning benchmark's read writers from 93.4% to 95.4% after 300 contributions and from
-/// 96.1% to 97.4% after 1,000, the 9s from 85% to 94% (README, Retraining).
+/// real pen digits (it teaches MNIST's variations, not people's), while jittering the repeats
+/// of people's digits lifted it for writers who never contributed (docs/benchmarks.md,
+/// learning from people).
 public struct AffineJitter: Sendable {
     /// The largest change of each kind; each is drawn uniformly between minus and plus it.
     public struct Limits: Sendable, Equatable {
@@ -38,9 +37,9 @@ public struct AffineJitter: Sendable {
 
         /// What a retraining gives the repeats of people's digits: up to about 7°, 12% larger
         /// or smaller, a shear of 0.08 and 1.2 pixels off centre. Chosen on the learning
-        /// benchmark among 0.375 to 1.5 times these and checked on two other splits of its
-        /// writers (README, Retraining): smaller changes left the 9s below 90%, larger ones
-        /// got versions rejected for what they cost MNIST.
+        /// benchmark among smaller and larger limits and checked on other splits of its writers
+        /// (docs/benchmarks.md): smaller changes taught too little of the shape, larger ones got
+        /// versions rejected for what they cost MNIST.
         public static let peoplesRepeats = Limits(rotation: 0.12, stretch: 0.12, shear: 0.08, shift: 1.2)
 
         /// The limits in words, for a version's stored hyperparameters.

@@ -4,9 +4,8 @@
 /// Deskewing straightens a slanted digit by shearing it until its ink has no correlation
 /// between x and y (the image's second moments), the preprocessing LeCun et al. list for MNIST.
 /// People slant their digits far more than MNIST's writers and each in their own way; a
-/// network that never sees slant need not learn every slant. Measured outside the project (the
-/// issue that asked for it): 784-30-10 on MNIST test from about 96.0% to 97.6%, real pen digits
-/// about 2 points better. It costs about 3 µs a digit.
+/// network that never sees slant need not learn every slant. What it gains on MNIST and on
+/// people's digits, and what it costs a digit: docs/benchmarks.md.
 public enum InputPreparation: String, Sendable, CaseIterable, Codable {
     /// The normalised digit as it is: cropped, scaled into 20x20 and centred by its mass, like
     /// MNIST's own images (network2's files, and every model from before deskewing).

@@ -85,7 +85,11 @@ import Testing
             let directory = fuzz.appendingPathComponent(folder)
             for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
                 let data = try Data(contentsOf: directory.appendingPathComponent(name))
-                _ = try? ModelFile.decode(String(decoding: data, as: UTF8.self))
+                do {
+                    _ = try ModelFile.decode(String(decoding: data, as: UTF8.self))
+                } catch {
+                    #expect(error is ModelFileError, "\(folder)/\(name): \(type(of: error)): \(error)")
+                }
                 read += 1
             }
         }

@@ -21,7 +21,7 @@ struct ContributorController: RouteCollection {
 
     @Sendable func list(request: Request) async throws -> ContributorPage {
         let (page, per) = try request.pageAndPer()
-        guard let sql = request.db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+        let sql = try request.db.sql()
         let person = SQLLiteral.string(DigitSource.person.rawValue)
         let total =
             try await sql.raw(

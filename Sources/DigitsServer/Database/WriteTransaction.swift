@@ -16,7 +16,7 @@ extension Database {
     ///
     /// Within this process writers take turns (`SQLiteWriters`) before they touch SQLite: two
     /// connections that meet at SQLite's lock wait in its busy handler, which sleeps 1, 2, 5,
-    /// 10 … 100 ms between tries, and two clients storing at once saw p99 575 ms that way.
+    /// 10 … 100 ms between tries, which made two clients storing at once wait hundreds of ms.
     /// Another process on the same file still meets the lock: sqlite-nio's busy handler would
     /// retry for ever, so `busy_timeout` replaces it on the connection (set on each transaction,
     /// since the pool gives no hook for a new connection) and such a writer fails after

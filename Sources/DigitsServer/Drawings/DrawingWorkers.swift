@@ -8,11 +8,10 @@ import Vapor
 /// Where drawings too large to read on an event loop are read: a few threads of their own,
 /// at a lower priority, with a bounded share of them for each client.
 ///
-/// A 280x280 drawing takes about 0.15 ms to decode and normalise, so it is read on the event
-/// loop that received it. The costliest 2048x2048 one takes about 35 ms (29 a second on one
-/// worker in scripts/hostile-benchmark); read on an event loop it would hold up every other
-/// request there: eight clients posting 4096x4096 drawings pushed a well-behaved client's p99
-/// from 2.6 ms to 925 ms. Here they take turns on threads at nice 10, which the
+/// A 280x280 drawing takes a fraction of a millisecond to decode and normalise, so it is read
+/// on the event loop that received it. The costliest 2048x2048 one takes a few hundred times
+/// as long; read on an event loop it would hold up every other request there (scripts/
+/// hostile-benchmark, docs/benchmarks.md). Here they take turns on threads at nice 10, which the
 /// kernel preempts for the event loops. Each client (address) has at most `perClient`
 /// drawings on the threads at once; its others wait, costing nothing, so a client with many
 /// connections is slowed to its share instead of being refused quickly and coming straight
@@ -20,7 +19,7 @@ import Vapor
 /// `capacity` drawings held in all, everyone is (503).
 final class DrawingWorkers: Sendable {
     /// Drawings with at most this many pixels are read inline: the page's pad at 1x, with
-    /// room to spare (320x320; about 0.2 ms).
+    /// room to spare (320x320).
     static let inlinePixels = 320 * 320
 
     let perClient: Int

@@ -210,7 +210,7 @@ enum PeopleDigitsImport {
             let rows = digits.enumerated().map { index, digit in
                 DigitStore.NewRow(
                     pixels: digit.pixels, label: digit.label,
-                    inTrainingSet: digit.inTrainingSet ?? ((earlier + index + 1) % DigitStore.heldOutEvery != 0))
+                    inTrainingSet: digit.inTrainingSet ?? DigitStore.goesToTraining(after: earlier + index))
             }
             try await DigitStore.insertInOrder(rows, source: .person, contributor: contributor, on: database)
             let training = rows.filter(\.inTrainingSet).count

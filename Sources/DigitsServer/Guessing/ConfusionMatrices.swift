@@ -87,7 +87,7 @@ final class ConfusionMatrices: Sendable {
 
     /// What changes when people's held-out digits do: their count and the newest.
     private func heldOutState() async throws -> String {
-        guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+        let sql = try database.sql()
         let person = SQLLiteral.string(DigitSource.person.rawValue)
         let row = try await sql.raw(
             "SELECT COUNT(*) AS total, MAX(created_at) AS newest FROM digits WHERE source = \(person) AND in_training_set = \(bind: false)"

@@ -5,7 +5,7 @@
 /// at least `leadAtLeast`. Otherwise the candidates are the top digit and every other whose
 /// activation is at least `candidateShare` of the top's: at least two, at most
 /// `maxCandidates`, most active first. The levels were chosen on people's held-out pen digits (the learning benchmark's
-/// read writers; README, "Not sure"): out of the box, sure guesses were right far more often
+/// read writers; docs/benchmarks.md, "Not sure"): out of the box, sure guesses were right far more often
 /// than not-sure ones, and the right digit was among the candidates for most of the rest.
 struct GuessCertainty: Equatable, Sendable {
     static let topAtLeast: Float = 0.5

@@ -47,6 +47,26 @@ final class ModelVersionRecord: Model, @unchecked Sendable {
     @OptionalField(key: "finished_at") var finishedAt: Date?
 
     init() {}
+
+    /// A version's row as it starts: training, not live, nothing learned yet. Only
+    /// `ModelVersions` makes one (a claim, or the first model).
+    init(version: Int, hyperparameters: Hyperparameters?, peopleDigits: Int) {
+        self.version = version
+        modelFile = ""
+        isTraining = true
+        isLive = false
+        self.hyperparameters = hyperparameters?.json ?? "{}"
+        trainedOn = 0
+        self.peopleDigits = peopleDigits
+        cancelRequested = false
+    }
+
+    /// The hyperparameters it records; nil for the first model read from a file (`{}`) or a
+    /// row whose JSON cannot be read.
+    var storedHyperparameters: Hyperparameters? { try? Hyperparameters(json: hyperparameters) }
+
+    /// How it is (or was) made, as its hyperparameters record.
+    var method: RetrainingMethod? { storedHyperparameters?.method.flatMap(RetrainingMethod.init) }
 }
 
 /// How a model version ended.

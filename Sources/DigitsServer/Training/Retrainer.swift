@@ -7,8 +7,9 @@ import Vapor
 /// one retraining at a time across every server on the database, and swaps the new model in
 /// only when it is at least as good.
 ///
-/// It claims, schedules and cancels; `ModelVersions` makes a promoted candidate live and
-/// closes the rows of the others. Guesses never wait for it: training runs on a thread of its
+/// It schedules, trains and cancels; `ModelVersions` writes every row (the claim, its
+/// renewals, its end) and makes a promoted candidate live. One retraining's steps are in
+/// `Retrainer+Steps.swift`. Guesses never wait for it: training runs on a thread of its
 /// own (`TrainingRun`). A retraining is claimed by inserting its version's row, which a
 /// unique index allows only while no other row is training, so two requests at the threshold,
 /// or two servers on one database, start one retraining between them. The claim is a lease
@@ -19,29 +20,29 @@ import Vapor
 /// row no trainer holds yet, which the next trainer to look takes; a cancel asked for there
 /// is written into the row for the trainer to read at its next renewal.
 actor Retrainer {
-    private let settings: ServerSettings
+    let settings: ServerSettings
     private let database: any Database
     /// Where the retraining's bulk reads go: a connection of their own, so that reading 70,000
     /// rows never holds the one that stores and status requests on an event loop wait for.
-    private let bulkReads: any Database
-    private let versions: ModelVersions
-    private let logger: Logger
+    let bulkReads: any Database
+    let versions: ModelVersions
+    let logger: Logger
     private let metrics: ServerMetrics
     let lease: TrainingLease
-    private let progress = RetrainingProgress()
+    let progress = RetrainingProgress()
+    /// MNIST as retrainings read it, shared with the first model.
+    let mnist: MNISTCache
     private var running: Task<Void, Never>?
     private var renewing: Task<Void, Never>?
     private var isClaiming = false
     private var claimAgain = false
     private var isShutDown = false
     /// Set once a judged version starts going live: from then on a cancel is refused.
-    private var isPromoting = false
-    /// MNIST as retrainings read it, loaded by the first one.
-    private var mnist: MNISTSets?
+    var isPromoting = false
 
     init(
         settings: ServerSettings, database: any Database, bulkReads: (any Database)? = nil, versions: ModelVersions, logger: Logger,
-        metrics: ServerMetrics, holder: String
+        metrics: ServerMetrics, holder: String, mnist: MNISTCache? = nil
     ) {
         self.settings = settings
         self.metrics = metrics
@@ -49,6 +50,7 @@ actor Retrainer {
         self.bulkReads = bulkReads ?? database
         self.versions = versions
         self.logger = logger
+        self.mnist = mnist ?? MNISTCache(database: bulkReads ?? database)
         lease = TrainingLease(holder: holder, duration: settings.retraining.leaseSeconds)
     }
 
@@ -91,7 +93,7 @@ actor Retrainer {
         if let training = try await ModelVersionRecord.summaries(on: database).filter(\.$isTraining == true).first() {
             guard !TrainingLease.isAlive(training) else { return }
         } else {
-            guard dueDigits, try await ModelVersions.peopleDigits(on: database).sinceLastClaim >= settings.retraining.every else { return }
+            guard dueDigits, try await ModelVersions.isRetrainingDue(every: settings.retraining.every, on: database) else { return }
         }
         await considerRetraining()
     }
@@ -100,7 +102,7 @@ actor Retrainer {
     /// or nil when one is already running. On a web server the version waits for a trainer.
     func retrainNow() async throws -> Int? {
         guard settings.role.trains else {
-            guard let queued = try await claim(force: true, forTrainer: nil) else { return nil }
+            guard let queued = try await versions.claim(claim(force: true, trainer: nil)) else { return nil }
             try? await database.notify(.work)
             return queued.version
         }
@@ -127,46 +129,37 @@ actor Retrainer {
             progress.requestStop()
             return .cancelling(version)
         }
-        return try await database.writeTransaction(locking: .trainingClaim) { transaction -> Cancellation in
-            guard let record = try await ModelVersionRecord.query(on: transaction).filter(\.$isTraining == true).first() else {
-                return .nothingRunning
-            }
-            if record.trainer == nil {
-                record.finish(.cancelled, reason: "cancelled before a trainer took it")
-            } else if TrainingLease.status(of: record).stage == "promoting" {
-                return .tooLate(record.version)
-            } else {
-                record.cancelRequested = true
-            }
-            try await record.save(on: transaction)
-            return .cancelling(record.version)
+        switch try await versions.requestStop() {
+        case .requested(let version), .closed(let version): return .cancelling(version)
+        case .tooLate(let version): return .tooLate(version)
+        case .nothingTraining: return .nothingRunning
         }
     }
 
-    /// MNIST as retrainings read it: read and prepared once, by the first retraining or by
-    /// `prepare` at start-up, whichever comes first.
-    private func mnistSets() async throws -> MNISTSets {
-        if let mnist, mnist.input == settings.input { return mnist }
-        let loaded = try await MNISTSets.load(input: settings.input, on: bulkReads)
-        mnist = loaded
-        return loaded
-    }
-
     /// Reads MNIST for the retrainings ahead of the first one (on a server that trains), so that
-    /// the first retraining goes live as fast as the others: it took 1.2 s of reading and
-    /// deskewing otherwise.
+    /// the first retraining goes live as fast as the others instead of reading and deskewing
+    /// MNIST first.
     func prepare() async {
         guard settings.role.trains else { return }
         do {
-            _ = try await mnistSets()
+            _ = try await mnist.sets(for: settings.input)
         } catch {
             logger.warning("could not read MNIST ahead of the first retraining (it will try again): \(error)")
         }
     }
 
-    /// Returns when no retraining runs (tests).
+    /// Returns when no retraining runs or is being claimed (tests): a claim in flight, say a
+    /// stored digit's while the last retraining finished, is about to start one.
     func waitUntilIdle() async {
-        while let task = running { await task.value }
+        while true {
+            if let task = running {
+                await task.value
+            } else if isClaiming {
+                try? await Task.sleep(for: .milliseconds(5))
+            } else {
+                return
+            }
+        }
     }
 
     /// Cancels the running retraining, waits for its row to be closed, and starts no other.
@@ -178,8 +171,8 @@ actor Retrainer {
 
     private func claimAndStart(force: Bool) async throws -> Int? {
         guard running == nil, !isShutDown else { return nil }
-        guard let record = try await claim(force: force, forTrainer: lease.holder) else { return nil }
-        let epochs = (try? Hyperparameters(json: record.hyperparameters))?.epochs ?? settings.training.epochs
+        guard let record = try await versions.claim(claim(force: force, trainer: lease.holder)) else { return nil }
+        let epochs = record.storedHyperparameters?.epochs ?? settings.training.epochs
         progress.started(TrainingStatus(version: record.version, epoch: 0, epochs: epochs, progress: 0, startedAt: Date()))
         metrics.retrainingStarted()
         logger.info("retraining: version \(record.version) started (\(record.peopleDigits) verified digits so far)")
@@ -209,7 +202,7 @@ actor Retrainer {
             try? await Task.sleep(for: lease.renewEvery)
             guard !Task.isCancelled else { return }
             do {
-                switch try await lease.renew(version: version, status: progress.current, on: database) {
+                switch try await versions.renew(version, lease: lease, status: progress.current) {
                 case .held(let cancelRequested):
                     if cancelRequested, !isPromoting { progress.requestStop() }
                 case .lost:
@@ -226,166 +219,18 @@ actor Retrainer {
     }
 
     /// Stops renewing before the row is closed, so that no renewal lands after it.
-    private func stopRenewing() async {
+    func stopRenewing() async {
         renewing?.cancel()
         await renewing?.value
         renewing = nil
     }
 
-    /// Claims a retraining for `trainer` (nil: a row for the next trainer to take): takes over
-    /// a claim whose lease ran out, or, when none is training, inserts the next version's row
-    /// if a retraining is due (or `force`d).
-    private func claim(force: Bool, forTrainer trainer: String?) async throws -> ModelVersionRecord? {
-        let every = settings.retraining.every
-        // An admin's retrain-now trains from scratch; the retraining after every few digits fine-tunes.
-        let hyperparameters = Hyperparameters(settings: settings, method: force ? .fromScratch : .fineTune).json
+    /// A claim for `trainer` (nil: a row for the next trainer to take); an admin's retrain-now
+    /// (`force`) trains from scratch, the retraining after every few digits fine-tunes.
+    private func claim(force: Bool, trainer: String?) -> ModelVersions.Claim {
         let settings = settings
-        let (versions, lease, logger) = (versions, lease, logger)
-        let now = Date()
-        do {
-            let (claimed, closed) = try await database.writeTransaction(locking: .trainingClaim) {
-                database -> (ModelVersionRecord?, Set<Int>) in
-                let closed = try await versions.closeUnclosed(on: database)
-                if let held = try await ModelVersionRecord.query(on: database).filter(\.$isTraining == true).first() {
-                    guard let trainer, !TrainingLease.isAlive(held, at: now) else { return (nil, closed) }
-                    if held.cancelRequested {
-                        held.finish(.cancelled, reason: "cancelled while its trainer was not answering")
-                        try await held.save(on: database)
-                        return (nil, closed)
-                    }
-                    logger.notice(
-                        "retraining: taking over version \(held.version) \(held.trainer.map { "from \($0), whose lease ran out" } ?? "asked for on a web server")"
-                    )
-                    held.trainer = trainer
-                    held.leaseExpiresAt = lease.expiry(from: now)
-                    held.trainingStatus = nil
-                    let method = (try? Hyperparameters(json: held.hyperparameters)).flatMap { $0.method.flatMap(RetrainingMethod.init) }
-                    held.hyperparameters = Hyperparameters(settings: settings, method: method ?? .fineTune).json
-                    try await held.save(on: database)
-                    return (held, closed)
-                }
-                let people = try await ModelVersions.peopleDigits(on: database)
-                guard force || people.sinceLastClaim >= every else { return (nil, closed) }
-                let record = ModelVersionRecord()
-                record.version = (try await ModelVersionRecord.query(on: database).max(\.$version) ?? 0) + 1
-                record.modelFile = ""
-                record.isTraining = true
-                record.isLive = false
-                record.hyperparameters = hyperparameters
-                record.trainedOn = 0
-                record.peopleDigits = people.total
-                record.trainer = trainer
-                record.leaseExpiresAt = trainer == nil ? nil : lease.expiry(from: now)
-                record.cancelRequested = false
-                try await record.create(on: database)
-                return (record, closed)
-            }
-            await versions.closed(closed)
-            return claimed
-        } catch {
-            // Another server (or request) won the claim between our check and our insert.
-            if try await ModelVersionRecord.query(on: database).filter(\.$isTraining == true).count() > 0 { return nil }
-            throw error
-        }
-    }
-
-    private func retrain(_ record: ModelVersionRecord) async {
-        let started = Date()
-        do {
-            if let problem = settings.training.problem() { throw RetrainingError(problem) }
-            guard let (liveNetwork, liveVersion) = versions.live.current() else {
-                throw RetrainingError("no model is live to start from and compare with")
-            }
-            let asked = (try? Hyperparameters(json: record.hyperparameters))?.method.flatMap(RetrainingMethod.init) ?? .fineTune
-            // Fine-tuning needs a live network of the shape and input the settings ask for;
-            // any other is replaced by one trained from scratch.
-            let method: RetrainingMethod =
-                asked == .fineTune && liveNetwork.sizes == settings.networkSizes && liveNetwork.input == settings.input
-                ? .fineTune : .fromScratch
-            let mnist = try await mnistSets()
-            let liveLearnedUpTo =
-                try await ModelVersionRecord.summaries(on: database).filter(\.$version == liveVersion).first()?.peopleDigits ?? 0
-            let data = try await RetrainingData.load(
-                method: method, policy: settings.retraining, mnist: mnist, seed: settings.seed &+ UInt64(record.version),
-                changedAfter: liveLearnedUpTo, on: bulkReads)
-            let loaded = Date()
-            progress.enter(stage: "training")
-            var options = settings.training
-            options.threads = settings.retraining.threads
-            if method == .fineTune {
-                options.epochs = settings.retraining.fineTuneEpochs
-                options.eta = settings.retraining.fineTuneEta
-                // The weight decay of the 50,000 digits the network was trained on, not of the few hundred it is tuned on.
-                options.regularisationSetSize = mnist.trainingCount
-            }
-            let run = TrainingRun(
-                sizes: settings.networkSizes, input: settings.input, options: options, seed: settings.seed &+ UInt64(record.version))
-            let progress = progress
-            let (network, summary) =
-                method == .fineTune
-                ? await run.fineTune(liveNetwork, on: data.training) { progress.record($0) }
-                : await run.train(on: data.training, validation: data.mnist.validation) { progress.record($0) }
-            let trained = Date()
-            if summary.stopReason == .cancelled {
-                await stopRenewing()
-                await versions.close(record, outcome: .cancelled, reason: "cancelled after \(summary.reports.count) epochs")
-                logger.notice("retraining: version \(record.version) cancelled")
-                return
-            }
-            if let layer = network.firstNonFiniteLayer {
-                await stopRenewing()
-                let reason =
-                    "the training diverged: layer \(layer)'s weights are no longer finite numbers (a learning rate eta of \(options.eta) is too large)"
-                await versions.close(record, outcome: .rejected, reason: reason)
-                logger.notice("retraining: version \(record.version) rejected: \(reason)")
-                return
-            }
-            progress.enter(stage: "judging")
-            // The model file is written here too: 10 ms of JSON for 784-30-10 on the cooperative
-            // pool held up one guess thread at every promotion.
-            let evaluation = try await BackgroundThread.run(named: "digits-judging") {
-                Result {
-                    (
-                        candidate: data.scores(of: network), live: data.scores(of: liveNetwork),
-                        test: data.testAccuracy(of: network), train: network.evaluate(on: data.training).accuracy,
-                        modelFile: try ModelFile.encode(network)
-                    )
-                }
-            }.get()
-            record.modelFile = evaluation.modelFile
-            record.trainedOn = data.distinctTrainingDigits
-            record.trainAccuracy = evaluation.train
-            record.validationAccuracy = evaluation.candidate.validationAccuracy
-            record.testAccuracy = evaluation.test
-            record.peopleAccuracy = evaluation.candidate.peopleAccuracy
-            record.peopleHeldOut = evaluation.candidate.peopleRight.count
-            record.hyperparameters = Hyperparameters(settings: settings, method: method).json
-            let rule = PromotionRule(validationMargin: settings.retraining.validationMargin, classMargin: settings.retraining.classMargin)
-            let seconds = String(
-                format: "%.2f s, \(method.rawValue) (reading %.2f s, training %.2f s, judging %.2f s)", Date().timeIntervalSince(started),
-                loaded.timeIntervalSince(started), trained.timeIntervalSince(loaded), Date().timeIntervalSince(trained))
-            // A cancel that arrived while the candidate was judged is honoured here; from the
-            // next line on (no suspension between them) a cancel is refused in words instead.
-            await stopRenewing()
-            if progress.isStopRequested {
-                await versions.close(record, outcome: .cancelled, reason: "cancelled while it was being judged")
-                logger.notice("retraining: version \(record.version) cancelled while it was being judged")
-                return
-            }
-            isPromoting = true
-            progress.enter(stage: "promoting")
-            switch rule.judge(candidate: evaluation.candidate, live: evaluation.live) {
-            case .promote(let reason):
-                try await versions.promote(record, network: network, reason: reason + " (live was version \(liveVersion))")
-                logger.notice("retraining: version \(record.version) is live after \(seconds): \(reason); \(data.peopleSummary)")
-            case .reject(let reason):
-                await versions.close(record, outcome: .rejected, reason: reason)
-                logger.notice("retraining: version \(record.version) rejected after \(seconds): \(reason); \(data.peopleSummary)")
-            }
-        } catch {
-            logger.error("retraining: version \(record.version) failed: \(error)")
-            await stopRenewing()
-            await versions.close(record, outcome: .failed, reason: "\(error)")
-        }
+        return ModelVersions.Claim(
+            trainer: trainer, lease: lease, force: force, every: settings.retraining.every,
+            hyperparameters: { Hyperparameters(settings: settings, method: $0) })
     }
 }

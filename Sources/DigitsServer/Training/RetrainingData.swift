@@ -2,9 +2,9 @@ import Fluent
 import NeuralNetwork
 
 /// MNIST's three sets as a trainer's retrainings read them, prepared for the settings' input
-/// once per process rather than read from the database and deskewed at every retraining (that
-/// took 1.2 s of the 2 s a fine-tuning retraining may take). The training digits are kept as
-/// bytes (39 MB rather than 157 MB of floats); validation and test as the floats the judge reads.
+/// once per process (`MNISTCache`) rather than read from the database and deskewed at every
+/// retraining, where it was most of a fine-tuning's time. The training digits are kept as bytes,
+/// a quarter of their size as floats; validation and test as the floats the judge reads.
 struct MNISTSets: Sendable {
     let input: InputPreparation
     let trainingPixels: [UInt8]
@@ -32,6 +32,12 @@ struct MNISTSets: Sendable {
                 storedValidation: validation.inputs.map { UInt8(($0 * 255).rounded()) })
         }
     }
+
+    /// MNIST validation accuracy of a network made for these sets.
+    func validationAccuracy(of network: Network) -> Double { network.evaluate(on: validation).accuracy }
+
+    /// MNIST test accuracy of a network made for these sets.
+    func testAccuracy(of network: Network) -> Double { network.evaluate(on: test).accuracy }
 
     /// The training digits at `indices` (all of them when nil), as inputs.
     func training(at indices: [Int]? = nil) -> Samples {
@@ -114,8 +120,7 @@ struct RetrainingData: Sendable {
     }
 
     /// `people` `times` over: the first time as drawn, every later time each digit moved by an
-    /// `AffineJitter` of its own drawn within `jitter` (about 8 µs a digit, GuessBenchmark: 32 ms for
-    /// 1,000 people's digits repeated five times).
+    /// `AffineJitter` of its own drawn within `jitter` (its cost: GuessBenchmark).
     static func repeated(
         _ people: Samples, times: Int, jitter: AffineJitter.Limits, using generator: inout SeededGenerator
     ) -> Samples {
@@ -163,8 +168,6 @@ struct RetrainingData: Sendable {
             peopleRight: zip(guesses, heldOut.labels).map { $0 == Int($1) }, peopleLabels: heldOut.labels.map(Int.init))
     }
 
-    /// MNIST test accuracy of a candidate made for these sets.
-    func testAccuracy(of network: Network) -> Double { network.evaluate(on: mnist.test).accuracy }
 }
 
 /// Why a retraining could not run, in a sentence stored as the version's reason.

@@ -13,9 +13,20 @@ struct TrainingStatus: Content, Equatable {
     /// How far training is, from 0 to 1.
     var progress: Double
     let startedAt: Date
-    /// "reading" the digits, "training", "judging" the candidate against the live model, or
-    /// "promoting" it (too late to cancel).
-    var stage: String = "reading"
+    var stage: TrainingStage = .reading
+}
+
+/// Where a retraining is. The raw values are what the API and the page show.
+enum TrainingStage: String, Codable, Sendable {
+    /// Queued on a web server: no trainer has taken it yet.
+    case waitingForTrainer = "waiting for a trainer"
+    /// Reading the digits.
+    case reading
+    case training
+    /// Scoring the candidate against the live model.
+    case judging
+    /// Being made live: too late to cancel.
+    case promoting
 }
 
 /// What the training thread and the requests share about the retraining in progress: its
@@ -37,7 +48,7 @@ final class RetrainingProgress: Sendable {
         stopRequested.withLock { $0 = true }
     }
 
-    func enter(stage: String) {
+    func enter(_ stage: TrainingStage) {
         status.withLock { $0?.stage = stage }
     }
 

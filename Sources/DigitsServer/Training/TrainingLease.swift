@@ -4,10 +4,10 @@ import Foundation
 /// A retraining's claim, held as a lease: the row of the version being trained names its
 /// trainer and a time the claim lasts until, and the trainer moves that time forward every
 /// `renewEvery` while it trains. A trainer that dies stops renewing; once the time passes,
-/// the next trainer to look (`Retrainer`'s claim) takes the version over and trains it from
+/// the next trainer to look (`ModelVersions.claim`) takes the version over and trains it from
 /// the start. A server that starts therefore never ends a claim whose holder is alive.
 ///
-/// Each renewal also writes the trainer's status into the row, so that every server shows the
+/// Each renewal (`ModelVersions.renew`) also writes the trainer's status into the row, so that every server shows the
 /// retraining in progress, and reads back whether an admin on any server asked it to stop.
 struct TrainingLease: Sendable {
     /// This server's name in the rows it claims.
@@ -33,21 +33,9 @@ struct TrainingLease: Sendable {
         return expiry > now
     }
 
-    /// Moves the lease on `version` forward and records `status`, if this server still holds it.
-    func renew(version: Int, status: TrainingStatus?, on database: any Database) async throws -> Renewal {
-        let (holder, expiry) = (holder, expiry())
-        let statusJSON = status.flatMap { try? String(decoding: JSONEncoder.lease.encode($0), as: UTF8.self) }
-        return try await database.writeTransaction(locking: .trainingClaim) { transaction in
-            guard
-                let record = try await ModelVersionRecord.query(on: transaction).filter(\.$version == version)
-                    .filter(\.$isTraining == true).first(),
-                record.trainer == holder
-            else { return .lost }
-            record.leaseExpiresAt = expiry
-            if let statusJSON { record.trainingStatus = statusJSON }
-            try await record.save(on: transaction)
-            return .held(cancelRequested: record.cancelRequested)
-        }
+    /// `status` as a row stores it.
+    static func encode(_ status: TrainingStatus) -> String {
+        String(decoding: (try? JSONEncoder.lease.encode(status)) ?? Data(), as: UTF8.self)
     }
 
     /// The status every server shows for a version in training: what its trainer last wrote,
@@ -56,10 +44,9 @@ struct TrainingLease: Sendable {
         if let text = record.trainingStatus, let status = try? JSONDecoder.lease.decode(TrainingStatus.self, from: Data(text.utf8)) {
             return status
         }
-        let epochs = (try? JSONDecoder().decode(Hyperparameters.self, from: Data(record.hyperparameters.utf8)))?.epochs ?? 0
         return TrainingStatus(
-            version: record.version, epoch: 0, epochs: epochs, progress: 0, startedAt: record.createdAt ?? Date(),
-            stage: "waiting for a trainer")
+            version: record.version, epoch: 0, epochs: record.storedHyperparameters?.epochs ?? 0, progress: 0,
+            startedAt: record.createdAt ?? Date(), stage: .waitingForTrainer)
     }
 }
 

@@ -3,8 +3,9 @@ import Foundation
 import NeuralNetwork
 import Vapor
 
-/// The one owner of model versions: which one is live, in the database and in `LiveModel`,
-/// and how each version's row ends.
+/// The one owner of model versions' rows, from the claim to the end, and of which version is
+/// live, in the database and in `LiveModel`. Rows are created, renewed and ended only here and
+/// in `ModelVersions+Claims.swift`; every end is counted in `digits_retrainings_total`.
 ///
 /// Every change of the live version (the first model at start-up, a promotion after a
 /// retraining, an admin's rollback) is one `switchLive` step, and the steps run one at a
@@ -20,15 +21,15 @@ import Vapor
 /// another server made live.
 actor ModelVersions {
     let live: LiveModel
-    private let database: any Database
-    private let logger: Logger
-    private let metrics: ServerMetrics
+    let database: any Database
+    let logger: Logger
+    let metrics: ServerMetrics
     /// The last step asked for (a change of live version, or following the database); the
     /// next one waits for it.
     private let steps = AsyncTurn()
     /// Versions whose rows could not be closed (the database refused the write); the next
     /// claim closes them first, so one failed write never blocks every later retraining.
-    private(set) var unclosed: Set<Int> = []
+    var unclosed: Set<Int> = []
 
     init(database: any Database, live: LiveModel, logger: Logger, metrics: ServerMetrics) {
         self.database = database
@@ -70,13 +71,13 @@ actor ModelVersions {
     }
 
     private func makeFirstModel(_ firstModel: FirstModel) async throws {
-        let (network, record) = try await firstModel.make(on: database, logger: logger)
-        record.version = 1
+        let (network, made) = try await firstModel.make(on: database, logger: logger)
+        let record = ModelVersionRecord(version: 1, hyperparameters: made.hyperparameters, peopleDigits: 0)
         record.modelFile = try ModelFile.encode(network)
-        record.isTraining = false
         record.isLive = true
-        record.cancelRequested = false
-        record.peopleDigits = 0
+        record.trainedOn = made.trainedOn
+        record.validationAccuracy = made.validationAccuracy
+        record.testAccuracy = made.testAccuracy
         record.finish(.promoted, reason: firstModel.reason)
         let inserted = try await database.writeTransaction(locking: .liveVersion) { transaction in
             guard try await ModelVersionRecord.query(on: transaction).filter(\.$isLive == true).count() == 0 else { return false }
@@ -148,21 +149,6 @@ actor ModelVersions {
         return row.isTraining && row.trainer == record.trainer
     }
 
-    /// Closes the rows in `unclosed` inside the caller's transaction (a claim's).
-    func closeUnclosed(on transaction: any Database) async throws -> Set<Int> {
-        let versions = unclosed
-        guard !versions.isEmpty else { return [] }
-        try await ModelVersionRecord.query(on: transaction).filter(\.$version ~~ Array(versions)).filter(\.$isTraining == true)
-            .set(\.$isTraining, to: false).set(\.$outcome, to: .failed)
-            .set(\.$reason, to: "its retraining ended but the database refused to record how").update()
-        return versions
-    }
-
-    /// Forgets the rows a committed claim closed.
-    func closed(_ versions: Set<Int>) {
-        unclosed.subtract(versions)
-    }
-
     /// One change of live version: `write` (which marks `version` live in its row) and the
     /// unmarking of every other row in one transaction, then the swap, after the change
     /// asked for before it and before the one asked for after it. Without `write` the
@@ -202,42 +188,5 @@ actor ModelVersions {
     /// Runs `work` after every step asked for before it, and before any asked for after it.
     private func inTurn<Result: Sendable>(_ work: @escaping @Sendable () async throws -> Result) async throws -> Result {
         try await steps.run(work)
-    }
-}
-
-extension ModelVersions {
-    /// Version `version`'s row and its network: 404 for a version that does not exist, 409 for
-    /// one without a trained network or whose stored network cannot be read.
-    static func storedNetwork(of version: Int, on database: any Database) async throws -> (ModelVersionRecord, Network) {
-        guard let record = try await ModelVersionRecord.query(on: database).filter(\.$version == version).first() else {
-            throw Abort(.notFound, reason: "there is no model version \(version)")
-        }
-        guard !record.isTraining, !record.modelFile.isEmpty else {
-            throw Abort(.conflict, reason: "version \(version) has no trained network (\(record.outcome?.rawValue ?? "training"))")
-        }
-        do {
-            return (record, try ModelFile.decode(record.modelFile).network)
-        } catch {
-            throw Abort(.conflict, reason: "version \(version)'s stored network cannot be read: \(error)")
-        }
-    }
-
-    /// How many verified digits people have stored, and how many since the last retraining
-    /// was claimed.
-    static func peopleDigits(on database: any Database) async throws -> (total: Int, sinceLastClaim: Int) {
-        let total = try await DigitStore.count(from: .person, on: database)
-        let counted = try await ModelVersionRecord.query(on: database).max(\.$peopleDigits) ?? 0
-        return (total, total - counted)
-    }
-
-    /// How many more verified digits start the next retraining (0 while one is due or running).
-    static func digitsUntilRetraining(every: Int, on database: any Database) async throws -> Int {
-        // Clamped: digits deleted since the last claim would otherwise count past `every`.
-        min(every, max(0, every - (try await peopleDigits(on: database).sinceLastClaim)))
-    }
-
-    /// The live version without its network, for the model endpoint.
-    static func liveSummary(on database: any Database) async throws -> ModelVersionRecord? {
-        try await ModelVersionRecord.summaries(on: database).filter(\.$isLive == true).first()
     }
 }

@@ -39,7 +39,7 @@ struct ModelVersionResponse: Content {
         peopleHeldOut = record.peopleHeldOut
         trainedOn = record.trainedOn
         peopleDigits = record.peopleDigits
-        hyperparameters = try? JSONDecoder().decode(Hyperparameters.self, from: Data(record.hyperparameters.utf8))
+        hyperparameters = record.storedHyperparameters
         createdAt = record.createdAt
         finishedAt = record.finishedAt
     }
