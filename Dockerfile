@@ -1,6 +1,6 @@
 # Digits in a container, in the Vapor template's shape: build in the Swift image, run on a
 # slim one with only what the binary links. UNTESTED: there is no Docker engine where this was
-# written (README: Deployment).
+# written (docs/deployment.md).
 #
 #   docker build -t digits .
 #   docker run -p 8080:8080 -e DATABASE_URL=postgres://… -e MNIST_DIR=/data -v /path/to/mnist:/data digits
@@ -19,6 +19,9 @@ COPY ./Package.* ./
 COPY ./Core/Package.swift ./Core/
 RUN swift package resolve
 COPY . .
+# Portable: without DIGITS_PORTABLE, Core/Package.swift compiles the kernels for the building
+# machine's AVX2 and FMA, and the image would die of an illegal instruction on a host without them.
+ENV DIGITS_PORTABLE=1
 RUN swift build -c release --product digits --static-swift-stdlib
 WORKDIR /staging
 RUN cp "$(swift build --package-path /build -c release --show-bin-path)/digits" ./ \
