@@ -146,7 +146,8 @@ def store_with_headers(png, address):
     req = urllib.request.Request(f"http://127.0.0.1:{PORTS['nginx']}/api/digits", data=body, method="POST",
                                  headers={"Content-Type": "application/json", "X-Forwarded-For": address})
     try:
-        with urllib.request.urlopen(req, timeout=30) as response:
+        # Longer than the server gives a stuck transaction (30 s) before it answers 503.
+        with urllib.request.urlopen(req, timeout=90) as response:
             return response.status, json.loads(response.read().decode()), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), dict(error.headers)
@@ -205,6 +206,9 @@ def restart_postgres_under_load(png):
         check(wait_healthy(name, 30), f"{name} is healthy after the restart")
     stored = all_people_digit_ids()
     check(set(acknowledged) <= stored, f"every acknowledged digit is kept ({len(set(acknowledged) & stored)} of {len(acknowledged)})")
+    # The stores made retrainings due; once they are done, an admin's is taken and finished too.
+    check(wait_for(lambda: training_status(PORTS["nginx"]) is None, 180, step=0.1) is not None,
+          "the retrainings the stores made due finish after the restart")
     status, reply = request(PORTS["nginx"], "POST", "/api/model/retrain", headers={"Authorization": f"Bearer {TOKEN}"})
     check(status == 202, f"a retraining asked of a web server after the restart is accepted ({status} {reply})")
     check(wait_for(lambda: training_status(PORTS["nginx"]) is None, 180, step=0.1) is not None,

@@ -34,7 +34,7 @@ extension DatabaseErrors {
                 return state.hasPrefix("08") || state.hasPrefix("57P")
             default: return false
             }
-        case is ConnectionPoolTimeoutError, is ConnectionPoolError: return true
+        case is ConnectionPoolTimeoutError, is ConnectionPoolError, is DatabaseStalled: return true
         case ChannelError.ioOnClosedChannel, ChannelError.alreadyClosed, ChannelError.eof: return true
         case is IOError: return true
         default: return false

@@ -1,10 +1,16 @@
 import Fluent
+import FluentPostgresDriver
 import FluentSQLiteDriver
 import SQLKit
 import Vapor
 
 /// How long a SQLite writer waits for another before it gives up.
 let busyTimeoutMilliseconds = 5_000
+
+/// How long a PostgreSQL write transaction may take before it is given up (see
+/// `postgresTransaction`): far longer than any of the server's (milliseconds, seconds for an
+/// import of people's digits), far shorter than a stuck connection should be held.
+let transactionDeadline: Duration = .seconds(30)
 
 extension Database {
     /// A transaction that reads and then writes, safe against a concurrent one.
@@ -32,12 +38,7 @@ extension Database {
         locking lock: WriteLock? = nil, _ body: @escaping @Sendable (any Database) async throws -> T
     ) async throws -> T {
         guard let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
-            return try await transaction { transaction in
-                if let lock, let sql = transaction as? any SQLDatabase, sql.dialect.name == "postgresql" {
-                    try await sql.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(lock.rawValue)))").run()
-                }
-                return try await body(transaction)
-            }
+            return try await postgresTransaction(locking: lock, body)
         }
         do {
             return try await SQLiteWriters.shared.inTurn { try await immediateTransaction(body) }
@@ -46,6 +47,36 @@ extension Database {
                 .serviceUnavailable, headers: ["Retry-After": "1"],
                 reason:
                     "the database stayed locked by another process for \(busyTimeoutMilliseconds / 1000) s; nothing was written. Try again")
+        }
+    }
+
+    /// PostgreSQL's transaction, written here rather than taken from Fluent: when the server
+    /// ends a session (a restart), PostgresNIO neither sends nor fails a query queued on the
+    /// closing connection, and a transaction that queued one (its next statement, or Fluent's
+    /// ROLLBACK) waited for ever, holding the pool's connection: every later request on that
+    /// event loop then waited for a connection until it timed out. So a session the server
+    /// ended is not sent a ROLLBACK to wait for (it has rolled back already), and a transaction
+    /// that takes longer than `transactionDeadline` is given up: its connection is closed, which
+    /// the pool replaces, and the request answers 503.
+    private func postgresTransaction<T: Sendable>(
+        locking lock: WriteLock?, _ body: @escaping @Sendable (any Database) async throws -> T
+    ) async throws -> T {
+        try await withConnection { connection in
+            let sql = try connection.sql()
+            let close: @Sendable () -> Void = { _ = (connection as? any PostgresDatabase)?.withConnection { $0.close() } }
+            return try await waiting(atMost: transactionDeadline, onExpiry: close) {
+                try await sql.raw("BEGIN").run()
+                do {
+                    if let lock { try await sql.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(lock.rawValue)))").run() }
+                    let result = try await body(connection)
+                    try await sql.raw("COMMIT").run()
+                    return result
+                } catch {
+                    let rollback: EventLoopFuture<Void> = sql.raw("ROLLBACK").run()
+                    if !DatabaseErrors.isMomentary(error) { try? await rollback.get() }
+                    throw error
+                }
+            }
         }
     }
 
