@@ -3,8 +3,8 @@ import CLibDeflate
 /// The fast path for the PNGs that drawing canvases export: 8-bit samples, not interlaced,
 /// grey, grey + alpha, RGB or RGBA.
 ///
-/// libdeflate inflates the image data in one call, about ten times faster than the zlib
-/// inside libpng on a canvas's long runs of white (a 280x280 drawing: 47 µs against 500 µs),
+/// libdeflate inflates the image data in one call, far faster than the zlib inside libpng on
+/// a canvas's long runs of white (GuessBenchmark; docs/benchmarks.md, a guess stage by stage),
 /// and each row is unfiltered and turned into luma and alpha while it is in cache. Every
 /// chunk's CRC is checked, and the data must inflate to exactly the size the header implies.
 ///

@@ -36,8 +36,8 @@ public enum DrawingError: Error, Equatable, CustomStringConvertible {
 /// The sizes a drawing may have. The page's pad is a square of at most 420 CSS pixels at the
 /// screen's devicePixelRatio: about 1,260 pixels a side on a phone at 3x, 840 on a 2x laptop;
 /// another client's canvas may be larger, up to a tablet-sized pad at 2x, 2,048. Beyond that
-/// is a photograph or an attack: a 4096x4096 image cost 60-87 ms to decode and normalise; the
-/// costliest 2048x2048 one (every row Paeth-filtered, ink everywhere) takes about 35 ms.
+/// is a photograph or an attack, and costs hundreds of times a pad's drawing to decode and
+/// normalise (scripts/hostile-benchmark; docs/benchmarks.md, hostile drawings).
 public enum DrawingLimits {
     public static let maxSide = 2048
     public static let maxPixels = 2048 * 2048

@@ -45,7 +45,7 @@ struct LumaAlphaImage: Sendable, Equatable {
     /// Returns the AND of the alpha bytes: 255 when every pixel is opaque.
     ///
     /// Not inlined on purpose: inlined into the large decoding loop, the compiler no longer
-    /// inlined the vector narrowing inside it, and a 280x280 drawing took 40 µs longer.
+    /// inlined the vector narrowing inside it, and a drawing took measurably longer (GuessBenchmark).
     @inline(never)
     static func convertRGBA(
         _ samples: UnsafePointer<UInt8>, count: Int, luma: UnsafeMutablePointer<UInt8>, alpha: UnsafeMutablePointer<UInt8>

@@ -2,8 +2,8 @@
 /// more compressed data than an image of that size can need.
 ///
 /// A decoder inflates whatever image data a file carries, so a small file can cost seconds:
-/// a valid 28x28 image followed by 2 MB of compressed zeros (2 GB inflated) kept the server
-/// busy for 6 s. Deflate never makes data much larger than it was (stored blocks add 5 bytes
+/// a valid 28x28 image followed by megabytes of compressed zeros (gigabytes inflated) kept the
+/// server busy for seconds. Deflate never makes data much larger than it was (stored blocks add 5 bytes
 /// per 65,535), so a file whose image data is larger than the image it describes, uncompressed,
 /// holds data no decoder needs: it is refused here, after a walk over the chunk headers that
 /// costs well under a microsecond for a drawing, before any inflating.

@@ -1,7 +1,7 @@
 /// Float buffers that start on a cache line, so that two threads writing neighbouring
 /// neurons' values (a bias each, a block of 16 activations each) never write the same line.
 /// On a shared line every write would wait for the other core: that false sharing cost the
-/// second thread 40% of its speed before the buffers were aligned.
+/// second thread much of its speed before the buffers were aligned.
 enum CacheAlignedBuffer {
     static let lineBytes = 64
     /// Floats per cache line: thread boundaries inside a layer fall on multiples of this.

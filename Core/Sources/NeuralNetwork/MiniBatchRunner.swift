@@ -20,7 +20,7 @@ import Synchronization
 /// are computed the same way whichever thread owns it, so one and two threads give the same
 /// bits — which lets the runner choose, window by window, how many threads to use
 /// (`ThreadChoice`): on a busy machine the second thread is often descheduled, and a partner
-/// spinning at the barrier for it made two threads 1.72x slower than one.
+/// spinning at the barrier for it made two threads slower than one (docs/benchmarks.md, Speed).
 final class MiniBatchRunner: @unchecked Sendable {
     let parameters: ParameterBuffers
     let workspace: Workspace
@@ -197,11 +197,9 @@ final class MiniBatchRunner: @unchecked Sendable {
 /// every 0.7 s), so that a machine that becomes busy (or idle again) is noticed within a second.
 /// One and two threads give the same bits, so the choice changes only the time.
 ///
-/// Measured (`TrainingBenchmark`, 784-30-10, one core kept busy): a window of 500 mini-batches
-/// takes 11-14 ms on one thread, but 64-98 ms on two (130-195 µs a mini-batch against 23),
-/// so the probes are short: 25 mini-batches, a few milliseconds at worst. With these rules two
-/// threads took 1.02-1.09x the time of one with a core busy (1.51-1.72x before) and 0.70-0.87x
-/// idle (0.72x before).
+/// With one core kept busy, a window on two threads can take several times as long as on one
+/// (`TrainingBenchmark`; figures in docs/benchmarks.md, Speed), so the probes are short: 25
+/// mini-batches, a few milliseconds at worst.
 struct ThreadChoice {
     static let windowBatches = 500
     static let probeBatches = 25
@@ -223,7 +221,7 @@ struct ThreadChoice {
 
     /// A short window on one thread, one on two, then the faster, the other probed now and
     /// then. One thread first: the first window also warms the caches, and that cost should
-    /// not count against two threads, which an idle machine runs 0.7x the time of one.
+    /// not count against two threads, which an idle machine runs faster than one.
     mutating func next() -> (threads: Int, batches: Int) {
         windows += 1
         guard let one = secondsPerBatch[1] else {
@@ -235,7 +233,7 @@ struct ThreadChoice {
             return (2, probeBatches)
         }
         // Two threads unless one is clearly faster: a 25-batch probe is noisy, and on an idle
-        // machine two take 0.7x the time, on a busy one 6x.
+        // machine two are faster, on a busy one far slower.
         let faster = two <= one * 1.1 ? 2 : 1
         let threads = windows % Self.probeEvery == 0 ? 3 - faster : faster
         // A count gets a full window only after two short ones in a row won: a probe that

@@ -2,7 +2,7 @@ import Synchronization
 
 /// A reusable barrier for a few threads that meet thousands of times a second.
 ///
-/// A mini-batch takes about 15 µs, too short to sleep and wake through the kernel at each
+/// A mini-batch takes microseconds, too short to sleep and wake through the kernel at each
 /// meeting, so waiters spin; after a while they yield the core, so a machine with other work
 /// on it does not starve the thread being waited for. The last thread to arrive releases the
 /// others, and everything any thread wrote before `wait()` is visible to all after it.
