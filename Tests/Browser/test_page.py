@@ -408,6 +408,26 @@ class PageTests(unittest.TestCase):
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.load(response)
 
+    def test_5e_a_visitor_sees_and_deletes_the_digits_they_gave(self):
+        self.open_page()
+        mine = lambda: self.driver.find_elements(By.CSS_SELECTOR, "#mine li[data-id]")
+        # The earlier tests stored digits from this browser: they are listed as its own.
+        self.wait(lambda: len(mine()) > 0, message="the visitor's digits were not listed")
+        shown, total = len(mine()), self.api("/api/digits")["total"]
+        first = mine()[0].get_attribute("data-id")
+        mine()[0].find_element(By.TAG_NAME, "button").click()
+        self.wait(lambda: "the next retraining learns without it" in self.text("message"), message=self.text("message"))
+        self.assertNotIn(first, [item.get_attribute("data-id") for item in mine()])
+        self.assertEqual(self.api("/api/digits")["total"], total - 1)
+        ids = [item["id"] for item in self.api("/api/digits?per=100")["items"]]
+        self.assertNotIn(first, ids, "the deleted digit is still among people's digits")
+        self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-your-digits.png"))
+        # Delete all, after the browser's own confirmation.
+        self.element("mine-delete-all").click()
+        self.driver.switch_to.alert.accept()
+        self.wait(lambda: not mine() and "Deleted your" in self.text("message"), message=self.text("message"))
+        self.assertEqual(self.api("/api/digits")["total"], total - shown)
+
     def test_6_on_a_phone_the_pad_guess_and_answers_share_one_screen(self):
         """At 390x844 and 360x640, touch, devicePixelRatio 3: after a digit is drawn the pad, the
         guessed digit, its top bar and the answer buttons are all on screen without scrolling,

@@ -52,12 +52,7 @@ struct ContributorController: RouteCollection {
 
     @Sendable func delete(request: Request) async throws -> ContributorDeletion {
         let id = try Self.contributor(in: request)
-        let deleted = try await request.db.writeTransaction(locking: .peoplesDigits) { database in
-            let theirs = DigitRecord.query(on: database).filter(\.$source == .person).filter(\.$contributor == id)
-            let count = try await theirs.copy().count()
-            try await theirs.delete()
-            return count
-        }
+        let deleted = try await DigitStore.delete({ DigitRecord.query(on: $0).filter(\.$contributor == id) }, on: request.db)
         guard deleted > 0 else { throw Abort(.notFound, reason: "contributor \(id) has no digits stored") }
         // The id is a bearer credential: the log says how many, and whose only in part.
         request.logger.notice("\(deleted) digits of contributor \(id.prefix(6))… deleted by an admin")

@@ -65,6 +65,12 @@ struct Contributors: Sendable {
     /// Who sent `request`: the id in its header (400 when the header holds one no server here
     /// issued), else the one in its cookie, else a new one (`isNew`).
     func identify(_ request: Request) throws -> (id: String, isNew: Bool) {
+        if let known = try known(request) { return (known, false) }
+        return (issue(), true)
+    }
+
+    /// The contributor `request` proves it is, by header or cookie; nil when it names none.
+    func known(_ request: Request) throws -> String? {
         if let sent = request.headers.first(name: Self.header) {
             guard let id = verified(sent) else {
                 throw Abort(
@@ -73,10 +79,10 @@ struct Contributors: Sendable {
                         "the \(Self.header) header holds no contributor id this server issued; leave it out and the response will carry a new one"
                 )
             }
-            return (id, false)
+            return id
         }
-        if let cookie = request.cookies[Self.cookie]?.string, let id = verified(cookie) { return (id, false) }
-        return (issue(), true)
+        if let cookie = request.cookies[Self.cookie]?.string, let id = verified(cookie) { return id }
+        return nil
     }
 
     /// Hands `id` to the client: in the header for API clients, in the cookie for the page.

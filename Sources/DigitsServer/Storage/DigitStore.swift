@@ -89,6 +89,19 @@ enum DigitStore {
             digitsUntilRetraining: try await ModelVersions.digitsUntilRetraining(every: every, on: database))
     }
 
+    /// Deletes the people's digits `digits` selects, counted in the same transaction (under the
+    /// lock stores take, so a store never lands between the count and the deletion); how many.
+    static func delete(
+        _ digits: @escaping @Sendable (any Database) -> QueryBuilder<DigitRecord>, on database: any Database
+    ) async throws -> Int {
+        try await database.writeTransaction(locking: .peoplesDigits) { database in
+            let selected = digits(database).filter(\.$source == .person)
+            let count = try await selected.copy().count()
+            try await selected.delete()
+            return count
+        }
+    }
+
     /// How many digits come from `source`.
     static func count(from source: DigitSource, on database: any Database) async throws -> Int {
         try await DigitRecord.query(on: database).filter(\.$source == source).count()

@@ -50,4 +50,8 @@ export const api = {
     request('GET', `/api/models/${version}/confusion/${label}/${read}?page=${page}&per=${per}`),
   digits: (page, per) => request('GET', `/api/digits?page=${page}&per=${per}`),
   deleteDigit: (id, token) => request('DELETE', `/api/digits/${encodeURIComponent(id)}`, { token }),
+  /** The visitor's own digits, by the contributor cookie the server set. */
+  myDigits: (page, per) => request('GET', `/api/my/digits?page=${page}&per=${per}`),
+  deleteMyDigit: (id) => request('DELETE', `/api/my/digits/${encodeURIComponent(id)}`),
+  deleteAllMyDigits: () => request('DELETE', '/api/my/digits'),
 };

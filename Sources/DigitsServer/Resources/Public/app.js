@@ -3,6 +3,7 @@ import { DrawingPad } from './drawing.js';
 import { GuessPanel } from './guess.js';
 import { ModelPanel } from './model.js';
 import { Gallery } from './gallery.js';
+import { MyDigits } from './mine.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,6 +29,13 @@ const pad = new DrawingPad($('pad'), {
   },
 });
 const gallery = new Gallery({ say });
+const mine = new MyDigits({
+  say,
+  onDeleted() {
+    model.refresh();
+    gallery.reload();
+  },
+});
 const model = new ModelPanel({
   onNewVersion(version) {
     say(`The model has retrained: version ${version} is live.`, 'good');
@@ -40,6 +48,7 @@ const guesses = new GuessPanel({
     model.refresh();
     model.refreshMistakes();
     gallery.reload();
+    mine.reload();
   },
 });
 
@@ -74,3 +83,4 @@ document.addEventListener('keydown', (event) => {
 
 model.follow();
 gallery.reload();
+mine.reload();
