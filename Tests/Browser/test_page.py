@@ -159,6 +159,12 @@ class PageTests(unittest.TestCase):
         self.driver.execute_script("window.scrollTo(0, 0)")
         self.wait(lambda: self.text("model-version").startswith("version"), message="the model panel did not load")
 
+    def scheme(self, name):
+        """Emulates the system's colour scheme ('light' or 'dark') and reloads the page in it."""
+        self.driver.execute_cdp_cmd(
+            "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": name}]})
+        self.open_page()
+
     def pad_box(self):
         return self.driver.execute_script(
             "const c = document.getElementById('pad'); const b = c.getBoundingClientRect();"
@@ -248,6 +254,10 @@ class PageTests(unittest.TestCase):
         self.assertTrue(self.element("seen").get_attribute("src").startswith("data:image/png;base64,"))
         self.assertTrue(self.element("keyboard-hint").is_displayed(), "a desktop with a mouse lost its keyboard hint")
         self.assertEqual(self.text("verdict-lead"), "It reads")
+        # Screen readers hear the guess from a polite live region.
+        said = self.element("guess-said")
+        self.assertEqual(said.get_attribute("aria-live"), "polite")
+        self.assertEqual(said.get_attribute("textContent"), "Read as 1, sure")
         self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-guess.png"))
 
     def test_3_correct_stores_the_guess_once_and_the_count_falls(self):
@@ -335,6 +345,19 @@ class PageTests(unittest.TestCase):
         checked = self.driver.execute_script("return window.__contrastChecked")
         self.assertGreater(checked, 30, "too few texts were checked for the audit to mean anything")
         self.assertEqual(failures, [], "text below WCAG AA contrast")
+        # The same in the system's dark mode, which the page follows.
+        try:
+            self.scheme("dark")
+            self.draw_with_mouse(ONE)
+            self.wait_for_guess()
+            self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, ".gallery-grid img")) > 0, message="the gallery is empty")
+            page = self.driver.execute_script("return getComputedStyle(document.documentElement).backgroundColor")
+            self.assertEqual(page, "rgb(18, 20, 23)", "the page did not follow the dark scheme")
+            self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-dark-guess.png"))
+            failures = self.driver.execute_script(CONTRAST_AUDIT)
+            self.assertEqual(failures, [], "text below WCAG AA contrast in dark mode")
+        finally:
+            self.scheme("light")
 
     def test_5b_the_mistakes_matrix_opens_the_misread_drawings(self):
         """A 7 labelled 4 until one is held out: the live version's matrix has it in row 4, and its
@@ -383,6 +406,8 @@ class PageTests(unittest.TestCase):
         buttons = self.driver.find_elements(By.CSS_SELECTOR, "#candidates button")
         self.assertIn(len(buttons), (2, 3))
         self.assertEqual(self.text("wrong"), "Neither…")
+        shown = self.text("digit").rstrip("?")
+        self.assertEqual(self.element("guess-said").get_attribute("textContent"), f"Not sure: {shown}")
         self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-not-sure.png"))
         label = int(buttons[-1].text.split()[-1])
         buttons[-1].click()
@@ -450,6 +475,12 @@ class PageTests(unittest.TestCase):
                 self.driver.save_screenshot(os.path.join(SCREENSHOTS, f"phone-{width}x{height}-guess.png"))
                 failures = self.driver.execute_script(CONTRAST_AUDIT)
                 self.assertEqual(failures, [], f"text below WCAG AA contrast at {width}x{height}")
+                self.scheme("dark")
+                self.draw_with_touch(ONE)
+                self.wait_for_guess()
+                self.driver.save_screenshot(os.path.join(SCREENSHOTS, f"phone-{width}x{height}-dark-guess.png"))
+                failures = self.driver.execute_script(CONTRAST_AUDIT)
+                self.assertEqual(failures, [], f"text below WCAG AA contrast at {width}x{height} in dark mode")
             finally:
                 type(self).driver = previous
                 phone.quit()

@@ -98,6 +98,10 @@ export class GuessPanel {
       button.addEventListener('click', () => this.store(digit));
       return button;
     }));
+    // Said to screen readers politely, once per guess shown.
+    $('guess-said').textContent = unsure
+      ? `Not sure: ${result.candidates.slice(0, -1).join(', ')} or ${result.candidates.at(-1)}`
+      : `Read as ${result.digit}, sure`;
     $('version').textContent = ` (model version ${result.modelVersion})`;
     $('seen').src = result.image;
     $('digit').dataset.digit = String(result.digit);
