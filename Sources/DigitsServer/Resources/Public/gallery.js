@@ -21,6 +21,17 @@ export function digitFigure(digit) {
   return item;
 }
 
+/** Adds a Delete button to a digit's item; `remove(button)` runs when it is pressed. */
+export function withDeleteButton(item, ariaLabel, remove) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = 'Delete';
+  button.setAttribute('aria-label', ariaLabel);
+  button.addEventListener('click', () => remove(button));
+  item.append(button);
+  return item;
+}
+
 export class Gallery {
   /** @param {{say: (text: string, kind?: string) => void}} options */
   constructor({ say }) {
@@ -61,15 +72,8 @@ export class Gallery {
 
   item(digit) {
     const item = digitFigure(digit);
-    if (this.token) {
-      const remove = document.createElement('button');
-      remove.type = 'button';
-      remove.textContent = 'Delete';
-      remove.setAttribute('aria-label', `Delete this ${digit.label}`);
-      remove.addEventListener('click', () => this.remove(digit, item, remove));
-      item.append(remove);
-    }
-    return item;
+    if (!this.token) return item;
+    return withDeleteButton(item, `Delete this ${digit.label}`, (button) => this.remove(digit, item, button));
   }
 
   async remove(digit, item, button) {

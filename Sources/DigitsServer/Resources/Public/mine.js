@@ -1,7 +1,7 @@
 // Your digits: the ones this browser gave (the server knows them by its contributor cookie),
 // each with a Delete button, and Delete all.
 import { api } from './api.js';
-import { digitFigure } from './gallery.js';
+import { digitFigure, withDeleteButton } from './gallery.js';
 
 const $ = (id) => document.getElementById(id);
 const PER_PAGE = 24;
@@ -48,13 +48,7 @@ export class MyDigits {
   item(digit) {
     const item = digitFigure(digit);
     item.dataset.id = digit.id;
-    const remove = document.createElement('button');
-    remove.type = 'button';
-    remove.textContent = 'Delete';
-    remove.setAttribute('aria-label', `Delete your ${digit.label}`);
-    remove.addEventListener('click', () => this.remove(digit, item, remove));
-    item.append(remove);
-    return item;
+    return withDeleteButton(item, `Delete your ${digit.label}`, (button) => this.remove(digit, item, button));
   }
 
   async remove(digit, item, button) {
