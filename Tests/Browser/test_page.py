@@ -9,6 +9,7 @@ sizes. Needs chromium, chromium-driver and selenium; run by scripts/test, or alo
 """
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -438,7 +439,7 @@ class PageTests(unittest.TestCase):
         mine = lambda: self.driver.find_elements(By.CSS_SELECTOR, "#mine li[data-id]")
         # The earlier tests stored digits from this browser: they are listed as its own.
         self.wait(lambda: len(mine()) > 0, message="the visitor's digits were not listed")
-        shown, total = len(mine()), self.api("/api/digits")["total"]
+        total = self.api("/api/digits")["total"]
         first = mine()[0].get_attribute("data-id")
         mine()[0].find_element(By.TAG_NAME, "button").click()
         self.wait(lambda: "the next retraining learns without it" in self.text("message"), message=self.text("message"))
@@ -447,11 +448,24 @@ class PageTests(unittest.TestCase):
         ids = [item["id"] for item in self.api("/api/digits?per=100")["items"]]
         self.assertNotIn(first, ids, "the deleted digit is still among people's digits")
         self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-your-digits.png"))
+        # An admin deletes anyone's digit from the gallery, with the token entered.
+        self.element("admin-token").send_keys(TOKEN)
+        self.driver.find_element(By.CSS_SELECTOR, "#admin-form button").click()
+        gallery = lambda: self.driver.find_elements(By.CSS_SELECTOR, "#gallery li button")
+        self.wait(lambda: len(gallery()) > 0, message="the gallery has no Delete buttons with the token")
+        gallery()[0].click()
+        self.wait(lambda: self.text("message").startswith("Deleted the"), message=self.text("message"))
+        self.assertEqual(self.api("/api/digits")["total"], total - 2)
+        self.element("admin-token").clear()
+        self.driver.find_element(By.CSS_SELECTOR, "#admin-form button").click()
+        total = self.api("/api/digits")["total"]
         # Delete all, after the browser's own confirmation.
         self.element("mine-delete-all").click()
         self.driver.switch_to.alert.accept()
         self.wait(lambda: not mine() and "Deleted your" in self.text("message"), message=self.text("message"))
-        self.assertEqual(self.api("/api/digits")["total"], total - shown)
+        deleted = int(re.search(r"Deleted your (\d+) digit", self.text("message")).group(1))
+        self.assertGreater(deleted, 0)
+        self.assertEqual(self.api("/api/digits")["total"], total - deleted)
 
     def test_6_on_a_phone_the_pad_guess_and_answers_share_one_screen(self):
         """At 390x844 and 360x640, touch, devicePixelRatio 3: after a digit is drawn the pad, the
