@@ -28,7 +28,8 @@ const pad = new DrawingPad($('pad'), {
     liveGuessTimer = setTimeout(() => guesses.guess(), 100);
   },
 });
-const gallery = new Gallery({ say });
+// The admin's deletions can take the visitor's own digits too.
+const gallery = new Gallery({ say, onDeleted: () => mine.reload() });
 const mine = new MyDigits({
   say,
   onDeleted() {

@@ -33,9 +33,10 @@ export function withDeleteButton(item, ariaLabel, remove) {
 }
 
 export class Gallery {
-  /** @param {{say: (text: string, kind?: string) => void}} options */
-  constructor({ say }) {
+  /** @param {{say: (text: string, kind?: string) => void, onDeleted?: () => void}} options */
+  constructor({ say, onDeleted = () => {} }) {
     this.say = say;
+    this.onDeleted = onDeleted;
     this.page = 1;
     this.token = sessionStorage.getItem('digits-admin-token') || '';
     $('admin-token').value = this.token;
@@ -82,6 +83,7 @@ export class Gallery {
       await api.deleteDigit(digit.id, this.token);
       item.remove();
       this.say(`Deleted the ${digit.label}.`);
+      this.onDeleted();
     } catch (error) {
       button.disabled = false;
       this.say(`Not deleted: ${error.message}`, 'error');
