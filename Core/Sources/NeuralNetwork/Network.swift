@@ -83,22 +83,39 @@ public struct Network: Equatable, Sendable {
     public func feedforward(_ input: [Float]) -> [Float] {
         precondition(input.count == inputSize, "input has \(input.count) values, the network reads \(inputSize)")
         var activation = input
+        for layer in 0..<layerCount { activation = forward(activation, through: layer) }
+        return activation
+    }
+
+    /// Every layer's activations for one input, the hidden layers' first and the output last
+    /// (network2's `feedforward`, keeping each `a` on the way): what the page shows of the
+    /// hidden neurons. The last is exactly `feedforward(input)`.
+    public func activations(_ input: [Float]) -> [[Float]] {
+        precondition(input.count == inputSize, "input has \(input.count) values, the network reads \(inputSize)")
+        var layers: [[Float]] = []
+        var activation = input
         for layer in 0..<layerCount {
-            let (inputs, outputs) = (sizes[layer], sizes[layer + 1])
-            activation = [Float](unsafeUninitializedCapacity: outputs) { output, initialised in
-                weights[layer].withUnsafeBufferPointer { weights in
-                    biases[layer].withUnsafeBufferPointer { biases in
-                        activation.withUnsafeBufferPointer { input in
-                            FastKernels.forwardOne(
-                                weights: weights.baseAddress!, biases: biases.baseAddress!, input: input.baseAddress!,
-                                inputs: inputs, outputs: outputs, output: output.baseAddress!)
-                        }
+            activation = forward(activation, through: layer)
+            layers.append(activation)
+        }
+        return layers
+    }
+
+    /// a′ = σ(w·a + b) for weight layer `layer`.
+    private func forward(_ activation: [Float], through layer: Int) -> [Float] {
+        let (inputs, outputs) = (sizes[layer], sizes[layer + 1])
+        return [Float](unsafeUninitializedCapacity: outputs) { output, initialised in
+            weights[layer].withUnsafeBufferPointer { weights in
+                biases[layer].withUnsafeBufferPointer { biases in
+                    activation.withUnsafeBufferPointer { input in
+                        FastKernels.forwardOne(
+                            weights: weights.baseAddress!, biases: biases.baseAddress!, input: input.baseAddress!,
+                            inputs: inputs, outputs: outputs, output: output.baseAddress!)
                     }
                 }
-                initialised = outputs
             }
+            initialised = outputs
         }
-        return activation
     }
 
     /// The index of the most active output neuron: the network's guess.

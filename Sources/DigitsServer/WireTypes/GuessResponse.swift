@@ -23,6 +23,11 @@ struct GuessResponse: Codable {
     let sure: Bool
     /// The digits to offer the person, most active first: only `digit` when sure, else two or three.
     let candidates: [Int]
+    /// With `?explain=1`: each hidden layer's activations, first layer first.
+    var hidden: [[Float]]? = nil
+    /// With `?explain=1`: how much each neuron of the last hidden layer pushed `digit`'s output,
+    /// its activation times its weight into that output neuron (the weighted input z's terms).
+    var contributions: [Float]? = nil
 
     /// The 200 response carrying this guess as JSON.
     func response(allocator: ByteBufferAllocator) -> Response {
@@ -66,7 +71,15 @@ struct GuessResponse: Codable {
         buffer.writeString(image)
         buffer.writeString(#"","modelVersion":\#(modelVersion),"sure":\#(sure),"candidates":["#)
         buffer.writeString(candidates.map(String.init).joined(separator: ","))
-        buffer.writeString("]}")
+        buffer.writeString("]")
+        if let hidden, let contributions {
+            buffer.writeString(#","hidden":["#)
+            buffer.writeString(hidden.map { "[" + $0.map { "\($0)" }.joined(separator: ",") + "]" }.joined(separator: ","))
+            buffer.writeString(#"],"contributions":["#)
+            buffer.writeString(contributions.map { "\($0)" }.joined(separator: ","))
+            buffer.writeString("]")
+        }
+        buffer.writeString("}")
         return buffer
     }
 }
