@@ -9,6 +9,8 @@ extension Retrainer {
     /// What a retraining will do, decided before it reads anything.
     struct Plan: Sendable {
         let method: RetrainingMethod
+        /// MNIST as this process prepared it, read once for the whole retraining.
+        let mnist: MNISTSets
         let live: Network
         let liveVersion: Int
         let options: TrainingOptions
@@ -70,26 +72,26 @@ extension Retrainer {
         let asked = record.method ?? .fineTune
         let method: RetrainingMethod =
             asked == .fineTune && live.sizes == settings.networkSizes && live.input == settings.input ? .fineTune : .fromScratch
+        let mnist = try await self.mnist.sets(for: settings.input)
         var options = settings.training
         options.threads = settings.retraining.threads
         if method == .fineTune {
             options.epochs = settings.retraining.fineTuneEpochs
             options.eta = settings.retraining.fineTuneEta
             // The weight decay of the 50,000 digits the network was trained on, not of the few hundred it is tuned on.
-            options.regularisationSetSize = try await mnist.sets(for: settings.input).trainingCount
+            options.regularisationSetSize = mnist.trainingCount
         }
         let run = TrainingRun(
             sizes: settings.networkSizes, input: settings.input, options: options, seed: settings.seed &+ UInt64(record.version))
-        return Plan(method: method, live: live, liveVersion: liveVersion, options: options, run: run)
+        return Plan(method: method, mnist: mnist, live: live, liveVersion: liveVersion, options: options, run: run)
     }
 
-    /// Read: MNIST (prepared once per process) and people's digits that count.
+    /// Read: people's digits that count, beside the plan's MNIST.
     func read(_ plan: Plan, version: Int) async throws -> RetrainingData {
-        let mnist = try await mnist.sets(for: settings.input)
         let liveLearnedUpTo =
             try await ModelVersionRecord.summaries(on: bulkReads).filter(\.$version == plan.liveVersion).first()?.peopleDigits ?? 0
         return try await RetrainingData.load(
-            method: plan.method, policy: settings.retraining, mnist: mnist, seed: settings.seed &+ UInt64(version),
+            method: plan.method, policy: settings.retraining, mnist: plan.mnist, seed: settings.seed &+ UInt64(version),
             changedAfter: liveLearnedUpTo, on: bulkReads)
     }
 

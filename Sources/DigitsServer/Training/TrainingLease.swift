@@ -33,9 +33,9 @@ struct TrainingLease: Sendable {
         return expiry > now
     }
 
-    /// `status` as a row stores it.
-    static func encode(_ status: TrainingStatus) -> String {
-        String(decoding: (try? JSONEncoder.lease.encode(status)) ?? Data(), as: UTF8.self)
+    /// `status` as a row stores it; nil if it cannot be written (the row keeps its last one).
+    static func encode(_ status: TrainingStatus) -> String? {
+        (try? JSONEncoder.lease.encode(status)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The status every server shows for a version in training: what its trainer last wrote,

@@ -75,7 +75,7 @@ extension ModelVersions {
     /// Moves `lease` on `version` forward and records `status`, if its holder still holds it.
     func renew(_ version: Int, lease: TrainingLease, status: TrainingStatus?) async throws -> TrainingLease.Renewal {
         let (holder, expiry) = (lease.holder, lease.expiry())
-        let statusJSON = status.map(TrainingLease.encode)
+        let statusJSON = status.flatMap(TrainingLease.encode)
         return try await database.writeTransaction(locking: .trainingClaim) { transaction in
             guard
                 let record = try await ModelVersionRecord.query(on: transaction).filter(\.$version == version)
