@@ -77,6 +77,7 @@ func useDatabase(_ location: DatabaseLocation, on app: Application) async throws
     app.migrations.add(AddTrainingLeases())
     app.migrations.add(AddRateLimits())
     app.migrations.add(AddContributors())
+    app.migrations.add(AddVersionChanges())
     // Servers starting together migrate one at a time, and the later ones find nothing to do.
     try await app.bulkReads.holdingSessionLock(.migrations) {
         try await SQLiteWriters.shared.inTurn { try await app.autoMigrate() }

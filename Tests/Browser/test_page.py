@@ -334,6 +334,143 @@ class PageTests(unittest.TestCase):
         self.driver.execute_script("document.querySelector('.model').scrollIntoView()")
         self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-model-and-gallery.png"))
 
+    # Records the JSON of the page's last explained guess, as the page received it.
+    RECORD_EXPLAINED = """
+    if (!window.__recording) {
+      window.__recording = true;
+      const original = window.fetch;
+      window.fetch = async (...args) => {
+        const response = await original(...args);
+        if (String(args[0]).includes('explain=1')) response.clone().json().then((json) => { window.__explained = json; });
+        return response;
+      };
+    }
+    window.__explained = null;
+    """
+
+    def test_5f_a_drawn_digit_lights_the_neurons_the_api_says(self):
+        """Each hidden neuron's bar is its activation in the guess's explanation, the neurons that
+        pushed the guess most are marked, and pointing at one opens its detail."""
+        self.open_page()
+        self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, "#neurons .neuron")) == 30, message="no hidden neurons drawn")
+        self.assertIn("784-30-10", self.text("inside-shape"))
+        self.driver.execute_script(self.RECORD_EXPLAINED)
+        self.draw_with_mouse(SEVEN)
+        digit = self.wait_for_guess()
+        self.wait(lambda: self.driver.execute_script("return window.__explained") is not None, message="no explained guess")
+        explained = self.driver.execute_script("return window.__explained")
+        self.assertEqual(explained["digit"], digit)
+        self.wait(lambda: self.text("inside-summary").startswith(f"Read as {digit}"), message=self.text("inside-summary"))
+        widths = self.driver.execute_script(
+            "return [...document.querySelectorAll('#neurons .level span')].map((s) => parseFloat(s.style.width))")
+        self.assertEqual(len(widths), 30)
+        for shown, activation in zip(widths, explained["hidden"][0]):
+            self.assertAlmostEqual(shown, activation * 100, places=3)
+        pushes = sorted(range(30), key=lambda n: -explained["contributions"][n])[:3]
+        pushes = {n for n in pushes if explained["contributions"][n] > 0}
+        marked = self.driver.execute_script(
+            "return [...document.querySelectorAll('#neurons .neuron')].flatMap((b, i) => b.classList.contains('pushes') ? [i] : [])")
+        self.assertEqual(set(marked), pushes)
+        for neuron in pushes:
+            self.assertIn(f"{neuron + 1} (+", self.text("inside-summary"))
+        # Pointing at a neuron shows its picture large, its activation and its ten outgoing weights.
+        strongest = max(pushes, key=lambda n: explained["contributions"][n])
+        button = self.driver.find_elements(By.CSS_SELECTOR, "#neurons .neuron")[strongest]
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+        ActionChains(self.driver).move_to_element(button).perform()
+        self.wait(lambda: self.element("neuron-detail").is_displayed())
+        self.assertEqual(self.text("detail-title"), f"Neuron {strongest + 1} of 30")
+        self.assertIn(f"Activation {explained['hidden'][0][strongest]:.2f}", self.text("detail-facts"))
+        self.assertEqual(len(self.driver.find_elements(By.CSS_SELECTOR, "#detail-outgoing li")), 10)
+        self.assertEqual(self.driver.find_element(By.CSS_SELECTOR, "#detail-outgoing li.guessed .name").text, str(digit))
+        label = button.get_attribute("aria-label")
+        self.assertRegex(label, rf"^Neuron {strongest + 1}: activation \d+ %, pushes the {digit} by \+")
+        # The weights came once, cacheable: a version never changes.
+        live = self.api("/api/model")["live"]["version"]
+        with urllib.request.urlopen(f"{self.url}/api/models/{live}/network", timeout=5) as response:
+            self.assertIn("max-age", response.headers["Cache-Control"])
+        fetched = self.driver.execute_script(
+            "return performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/network')).length")
+        self.assertEqual(fetched, 1)
+        self.driver.execute_script("document.querySelector('.inside').scrollIntoView()")
+        self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-inside.png"))
+        self.scheme("dark")
+        try:
+            self.draw_with_mouse(SEVEN)
+            self.wait_for_guess()
+            self.wait(lambda: self.text("inside-summary").startswith("Read as"), message=self.text("inside-summary"))
+            self.driver.execute_script("document.querySelector('.inside').scrollIntoView()")
+            self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-dark-inside.png"))
+        finally:
+            self.scheme("light")
+
+    def test_5g_each_version_says_what_it_changed_and_whose_digits_it_learned(self):
+        """Version 2 learned this browser's digits: the page says so, and its change lists each
+        digit before and after, what it learned from and why it went live."""
+        self.open_page()
+        versions = {v["version"]: v for v in self.api("/api/models")["versions"]}
+        self.assertIn("changes", versions[2])
+        self.wait(lambda: self.element("yours").is_displayed(), message="the page did not say which versions hold the visitor's digits")
+        self.assertIn("version 2", self.text("yours"))
+        select = self.element("change-choice")
+        self.driver.execute_script("arguments[0].value = '2'; arguments[0].dispatchEvent(new Event('change'))", select)
+        self.wait(lambda: self.text("change-outcome").startswith("Version 2"), message=self.text("change-outcome"))
+        self.assertIn(versions[2]["reason"], self.text("change-outcome"), "why it went live is not said")
+        changes = versions[2]["changes"]
+        self.assertIn(f"Learned from {changes['learnedDigits']} of people's digits", self.text("change-learned"))
+        # Per digit before → after, when other people's held-out digits judged it; else why not.
+        judged = any(d["heldOut"] > 0 for d in changes["perDigit"])
+        self.assertEqual(len(self.driver.find_elements(By.CSS_SELECTOR, "#change-digits tr")), 11 if judged else 0)
+        self.assertEqual(self.element("change-judged").is_displayed(), not judged)
+        self.assertTrue(self.element("change-yours").is_displayed())
+        self.driver.execute_script("document.querySelector('.changes').scrollIntoView()")
+        self.driver.save_screenshot(os.path.join(SCREENSHOTS, "desktop-version-changes.png"))
+
+    def test_5h_the_chart_reads_at_twenty_versions_and_at_five_hundred(self):
+        """The chart drawn from a history of 20 and of 500 versions (the page's own drawing, fed
+        that history): its lines are not filled, its version labels do not overlap, dots only
+        while they do not crowd, and a click chooses a version."""
+        for count in (20, 500):
+            history = [{
+                "version": v, "isLive": v == count, "isTraining": False, "outcome": "promoted" if v % 7 else "rejected",
+                "reason": "a test history", "testAccuracy": 0.95 + 0.02 * ((v * 37) % 11) / 11,
+                "peopleAccuracy": None if v < 3 else 0.85 + 0.1 * ((v * 13) % 17) / 17, "trainedOn": 1000, "peopleDigits": 10 * v,
+            } for v in range(count, 0, -1)]
+            self.open_page_with_history(history)
+            labels = self.driver.execute_script(
+                "return [...document.querySelectorAll('#chart text.label')].filter((t) => t.textContent.startsWith('v'))"
+                ".map((t) => { const b = t.getBoundingClientRect(); return [b.left, b.right]; })")
+            self.assertGreater(len(labels), 2)
+            self.assertLessEqual(len(labels), 9)
+            labels.sort()
+            for (_, right), (left, _) in zip(labels, labels[1:]):
+                self.assertLessEqual(right, left, f"version labels overlap at {count} versions")
+            fills = self.driver.execute_script(
+                "return [...document.querySelectorAll('#chart polyline')].map((p) => getComputedStyle(p).fill)")
+            self.assertEqual(set(fills), {"none"}, "a line is drawn filled")
+            dots = len(self.driver.find_elements(By.CSS_SELECTOR, "#chart circle"))
+            self.assertEqual(dots > 0, count <= 40)
+            chart = self.element("chart")
+            self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", chart)
+            ActionChains(self.driver).move_to_element_with_offset(chart, 0, 0).click().perform()
+            middle = int(self.driver.execute_script("return document.getElementById('change-choice').value"))
+            self.assertTrue(count // 3 <= middle <= 2 * count // 3 + 1, middle)
+            self.driver.save_screenshot(os.path.join(SCREENSHOTS, f"desktop-chart-{count}.png"))
+
+    def open_page_with_history(self, history):
+        """Loads the page with `history` standing in for /api/models (installed before its scripts run)."""
+        script = self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": f"""
+            const history = {json.dumps(history)}; const original = window.fetch;
+            window.fetch = (path, ...rest) => String(path).endsWith('/api/models')
+              ? Promise.resolve(new Response(JSON.stringify({{versions: history}}), {{headers: {{'Content-Type': 'application/json'}}}}))
+              : original(path, ...rest);
+        """})
+        try:
+            self.open_page()
+            self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, "#chart polyline")) > 0, message="no chart")
+        finally:
+            self.driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]})
+
     def test_5a_all_visible_text_meets_wcag_aa_contrast(self):
         """With every panel filled (a guess, the model chart, the gallery), each piece of visible
         text against the background it sits on: at least 4.5:1, or 3:1 for large text (WCAG 2.x AA,
@@ -492,12 +629,26 @@ class PageTests(unittest.TestCase):
                     self.assertTrue(self.on_screen(selector), f"{selector} is off screen at {width}x{height}")
                 self.assertFalse(self.element("keyboard-hint").is_displayed(), "a keyboard hint on a phone")
                 self.driver.save_screenshot(os.path.join(SCREENSHOTS, f"phone-{width}x{height}-guess.png"))
+                # The hidden layer sits below the answers, its neurons within the screen's width.
+                below = self.driver.execute_script(
+                    "return document.querySelector('.inside').getBoundingClientRect().top >= "
+                    "document.getElementById('wrong').getBoundingClientRect().bottom")
+                self.assertTrue(below, "the inside view pushed the answers off the phone's screen")
+                self.wait(lambda: self.text("inside-summary").startswith("Read as"), message=self.text("inside-summary"))
+                self.driver.execute_script("document.querySelector('.inside').scrollIntoView()")
+                widest = self.driver.execute_script(
+                    "return Math.max(...[...document.querySelectorAll('#neurons .neuron')].map((b) => b.getBoundingClientRect().right))")
+                self.assertLessEqual(widest, width)
+                self.driver.save_screenshot(os.path.join(SCREENSHOTS, f"phone-{width}x{height}-inside.png"))
+                self.driver.execute_script("window.scrollTo(0, 0)")
                 failures = self.driver.execute_script(CONTRAST_AUDIT)
                 self.assertEqual(failures, [], f"text below WCAG AA contrast at {width}x{height}")
                 self.scheme("dark")
                 self.draw_with_touch(ONE)
                 self.wait_for_guess()
                 self.driver.save_screenshot(os.path.join(SCREENSHOTS, f"phone-{width}x{height}-dark-guess.png"))
+                self.driver.execute_script("document.querySelector('.inside').scrollIntoView()")
+                self.driver.save_screenshot(os.path.join(SCREENSHOTS, f"phone-{width}x{height}-dark-inside.png"))
                 failures = self.driver.execute_script(CONTRAST_AUDIT)
                 self.assertEqual(failures, [], f"text below WCAG AA contrast at {width}x{height} in dark mode")
             finally:

@@ -29,10 +29,11 @@ import Vapor
             ).run()
 
             app.migrations.add(RenameMisleadingNames(), AddOneLiveIndex(), AddTrainingLeases(), AddRateLimits(), AddContributors())
+            app.migrations.add(AddVersionChanges())
             try await app.autoMigrate()
             let version = try #require(try await ModelVersionRecord.query(on: app.db).first())
             #expect(version.modelFile == #"{"sizes": [784, 10]}"# && version.peopleDigits == 3 && version.isLive)
-            #expect(version.trainer == nil && version.leaseExpiresAt == nil && !version.cancelRequested)
+            #expect(version.trainer == nil && version.leaseExpiresAt == nil && !version.cancelRequested && version.changes == nil)
             let digit = try #require(try await DigitRecord.query(on: app.db).first())
             #expect(digit.label == 7 && !digit.inTrainingSet)
             #expect(digit.contributor == nil && digit.clientHash == nil && version.peopleHeldOut == nil)

@@ -43,14 +43,16 @@ struct ModelController: RouteCollection {
         let training = model.retrainer.current ?? rows.first(where: \.isTraining).map(TrainingLease.status(of:))
         let passedOver = rows.first { !$0.isLive && !$0.isTraining && $0.version > record.version }
         return ModelStatusResponse(
-            live: ModelVersionResponse(record), training: training, lastNotPromoted: passedOver.map(ModelVersionResponse.init),
+            live: ModelVersionResponse(record), training: training, lastNotPromoted: passedOver.map { ModelVersionResponse($0) },
             digitsUntilRetraining: try await ModelVersions.digitsUntilRetraining(every: policy.every, on: database),
             retrainEvery: policy.every)
     }
 
+    /// Every version; for a visitor who names their contributor, which versions learned their digits.
     @Sendable func history(request: Request) async throws -> ModelHistoryResponse {
+        let contributor = try model.contributors.known(request)
         let records = try await ModelVersionRecord.summaries(on: request.db).sort(\.$version, .descending).all()
-        return ModelHistoryResponse(versions: records.map(ModelVersionResponse.init))
+        return ModelHistoryResponse(versions: records.map { ModelVersionResponse($0, contributor: contributor) })
     }
 
     @Sendable func makeLive(request: Request) async throws -> ModelVersionResponse {

@@ -43,6 +43,9 @@ final class ModelVersionRecord: Model, @unchecked Sendable {
     @OptionalField(key: "training_status") var trainingStatus: String?
     /// An admin asked, on any server, for this retraining to stop.
     @Field(key: "cancel_requested") var cancelRequested: Bool
+    /// What it changed against the live version it was judged with, as `VersionChanges`' JSON;
+    /// nil before it is judged, for the first model, and for versions judged before it was kept.
+    @OptionalField(key: "changes") var changes: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @OptionalField(key: "finished_at") var finishedAt: Date?
 
@@ -101,6 +104,6 @@ extension ModelVersionRecord {
                 \.$trainedOn
             )
             .field(\.$outcome).field(\.$reason).field(\.$peopleDigits).field(\.$createdAt).field(\.$finishedAt)
-            .field(\.$trainer).field(\.$leaseExpiresAt).field(\.$trainingStatus).field(\.$cancelRequested)
+            .field(\.$trainer).field(\.$leaseExpiresAt).field(\.$trainingStatus).field(\.$cancelRequested).field(\.$changes)
     }
 }

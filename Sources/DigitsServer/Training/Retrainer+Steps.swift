@@ -135,6 +135,10 @@ extension Retrainer {
         record.peopleAccuracy = evaluation.candidate.peopleAccuracy
         record.peopleHeldOut = evaluation.candidate.peopleRight.count
         record.hyperparameters = Hyperparameters(settings: settings, method: plan.method).json
+        record.changes =
+            VersionChanges(
+                comparedWith: plan.liveVersion, live: evaluation.live, candidate: evaluation.candidate, learned: data.learnedPeople
+            ).json
         let rule = PromotionRule(validationMargin: settings.retraining.validationMargin, classMargin: settings.retraining.classMargin)
         switch rule.judge(candidate: evaluation.candidate, live: evaluation.live) {
         case .promote(let reason): return .promote(reason + " (live was version \(plan.liveVersion))", network)

@@ -67,6 +67,8 @@ struct RetrainingData: Sendable {
     let preparedHeldOut: Samples
     /// What happened to people's digits, for the log.
     let peopleSummary: String
+    /// Whose digits it learned, for the version's row (`VersionChanges`).
+    var learnedPeople = VersionChanges.LearnedPeople()
 
     static func load(
         method: RetrainingMethod, policy: RetrainingPolicy, mnist: MNISTSets, seed: UInt64, changedAfter: Int, on database: any Database
@@ -75,7 +77,8 @@ struct RetrainingData: Sendable {
         return await BackgroundThread.run(named: "digits-reading") {
             let verdicts = policy.learningGuard.judge(people)
             let counted = people.indices.filter { verdicts[$0] == nil }
-            let learned = counted.filter { people[$0].inTrainingSet }.map { people[$0] }
+            let learnedPositions = counted.filter { people[$0].inTrainingSet }
+            let learned = learnedPositions.map { people[$0] }
             // Whoever gave a digit the live model has not learned from changed the candidate:
             // their held-out digits do not judge it.
             let changers = Set(people.indices.filter { $0 >= changedAfter && people[$0].inTrainingSet }.map { people[$0].giver($0) })
@@ -115,7 +118,8 @@ struct RetrainingData: Sendable {
             }
             return RetrainingData(
                 training: Samples(inputSize: 784, inputs: inputs, labels: labels), distinctTrainingDigits: learned.count + mnistUsed,
-                mnist: mnist, peopleHeldOut: judgedOn, preparedHeldOut: Self.samples(judgedOn, input: mnist.input), peopleSummary: summary)
+                mnist: mnist, peopleHeldOut: judgedOn, preparedHeldOut: Self.samples(judgedOn, input: mnist.input), peopleSummary: summary,
+                learnedPeople: .init(people, learned: learnedPositions, changedAfter: changedAfter))
         }
     }
 

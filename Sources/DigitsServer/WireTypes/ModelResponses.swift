@@ -25,8 +25,16 @@ struct ModelVersionResponse: Content {
     let hyperparameters: Hyperparameters?
     let createdAt: Date?
     let finishedAt: Date?
+    /// What it changed against the live version it was judged with; absent while it trains, for
+    /// the first model, for a version that ended before it was judged, and for one judged before
+    /// this was kept.
+    let changes: VersionChangesResponse?
+    /// How many of the asking visitor's digits (by their contributor cookie or header) it was the
+    /// first to learn from; absent when the request names no contributor or none of theirs.
+    let yourDigits: Int?
 
-    init(_ record: ModelVersionRecord) {
+    /// `contributor`: the visitor asking, to say which versions learned their digits.
+    init(_ record: ModelVersionRecord, contributor: String? = nil) {
         version = record.version
         isLive = record.isLive
         isTraining = record.isTraining
@@ -42,6 +50,42 @@ struct ModelVersionResponse: Content {
         hyperparameters = record.storedHyperparameters
         createdAt = record.createdAt
         finishedAt = record.finishedAt
+        let changes = VersionChanges(json: record.changes)
+        self.changes = changes.map(VersionChangesResponse.init)
+        yourDigits = contributor.flatMap { changes?.newByContributor[$0] }
+    }
+}
+
+/// `VersionChanges` as the API shows it: per digit, and how many learned, never who.
+struct VersionChangesResponse: Content {
+    struct DigitChange: Content {
+        let digit: Int
+        /// People's held-out digits of this class both models read.
+        let heldOut: Int
+        /// How many of them the live model it was compared with read right, and how many it did.
+        let rightBefore: Int
+        let rightAfter: Int
+    }
+
+    /// The live version it was judged against.
+    let comparedWith: Int
+    let perDigit: [DigitChange]
+    /// People's digits it learned from, and how many contributors gave them.
+    let learnedDigits: Int
+    let learnedContributors: Int
+    /// Of those, the ones the version it was compared with had not learned, and their contributors.
+    let newDigits: Int
+    let newContributors: Int
+
+    init(_ changes: VersionChanges) {
+        comparedWith = changes.comparedWith
+        perDigit = (0..<min(10, changes.heldOut.count, changes.rightBefore.count, changes.rightAfter.count)).map {
+            DigitChange(digit: $0, heldOut: changes.heldOut[$0], rightBefore: changes.rightBefore[$0], rightAfter: changes.rightAfter[$0])
+        }
+        learnedDigits = changes.learnedDigits
+        learnedContributors = changes.learnedContributors
+        newDigits = changes.newDigits
+        newContributors = changes.newByContributor.count
     }
 }
 

@@ -34,6 +34,10 @@ async function request(method, path, { body, headers = {}, token } = {}) {
 export const api = {
   /** What the live model reads in a PNG drawing. */
   guess: (png) => request('POST', '/api/guess', { body: png, headers: { 'Content-Type': 'image/png' } }),
+  /** The same, with each hidden layer's activations and the last one's pushes on the guess. */
+  explain: (png) => request('POST', '/api/guess?explain=1', { body: png, headers: { 'Content-Type': 'image/png' } }),
+  /** A version's weights and biases (its model file); a version never changes, so it is cached. */
+  network: (version) => request('GET', `/api/models/${version}/network`),
 
   /** Stores a verified digit, as a form: the drawing and its label. */
   store(png, label) {

@@ -4,6 +4,7 @@ import { GuessPanel } from './guess.js';
 import { ModelPanel } from './model.js';
 import { Gallery } from './gallery.js';
 import { MyDigits } from './mine.js';
+import { InsidePanel } from './inside.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -37,10 +38,12 @@ const mine = new MyDigits({
     gallery.reload();
   },
 });
+const inside = new InsidePanel();
 const model = new ModelPanel({
   onNewVersion(version) {
     say(`The model has retrained: version ${version} is live.`, 'good');
   },
+  onVersions: (versions, live) => inside.setVersions(versions, live),
 });
 const guesses = new GuessPanel({
   pad,
@@ -51,6 +54,7 @@ const guesses = new GuessPanel({
     gallery.reload();
     mine.reload();
   },
+  onShown: (result) => inside.show(result),
 });
 
 function clearPad() {

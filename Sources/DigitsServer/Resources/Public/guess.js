@@ -7,12 +7,13 @@ const $ = (id) => document.getElementById(id);
 export class GuessPanel {
   /**
    * @param {{pad: import('./drawing.js').DrawingPad, say: (text: string, kind?: string) => void,
-   *          onStored: (stored: object) => void}} options
+   *          onStored: (stored: object) => void, onShown: (result: object | null) => void}} options
    */
-  constructor({ pad, say, onStored }) {
+  constructor({ pad, say, onStored, onShown }) {
     this.pad = pad;
     this.say = say;
     this.onStored = onStored;
+    this.onShown = onShown;
     /** Bumped whenever the drawing changes: answers for an older drawing are dropped. */
     this.drawingNumber = 0;
     this.latest = null;
@@ -55,6 +56,7 @@ export class GuessPanel {
     $('guess-panel').hidden = true;
     $('guess-empty').hidden = false;
     $('picker').hidden = true;
+    this.onShown(null);
   }
 
   async guess() {
@@ -66,7 +68,7 @@ export class GuessPanel {
     const number = this.drawingNumber;
     try {
       const png = await this.pad.toPNG();
-      const result = await api.guess(png);
+      const result = await api.explain(png);
       if (number !== this.drawingNumber) return;
       this.show(result);
     } catch (error) {
@@ -117,6 +119,7 @@ export class GuessPanel {
       item.setAttribute('aria-label', `${digit}: activation ${percent.toFixed(1)} percent${digit === result.digit ? ', the guess' : ''}`);
     });
     this.setAnswering(false);
+    this.onShown(result);
   }
 
   openPicker() {

@@ -3,15 +3,34 @@
 // of accuracy across versions.
 import { api } from './api.js';
 import { ConfusionPanel } from './confusion.js';
+import { ChangesPanel } from './changes.js';
 
 const $ = (id) => document.getElementById(id);
 const percent = (fraction) => (fraction == null ? '–' : `${(fraction * 100).toFixed(2)}%`);
 const SVG = 'http://www.w3.org/2000/svg';
+/** The chart's drawing area in its viewBox; beyond `dotsUpTo` versions the lines carry no dots,
+ *  and beyond `pointsUpTo` each point of a line is the mean of neighbouring versions. */
+const CHART = { width: 320, left: 36, right: 312, dotsUpTo: 40, pointsUpTo: 100 };
+
+/** `points` ([index, value]) as at most `most` points, each the mean of a run of neighbours. */
+function averaged(points, most) {
+  if (points.length <= most) return points;
+  const run = Math.ceil(points.length / most);
+  const means = [];
+  for (let start = 0; start < points.length; start += run) {
+    const chunk = points.slice(start, start + run);
+    means.push([chunk.reduce((sum, p) => sum + p[0], 0) / chunk.length, chunk.reduce((sum, p) => sum + p[1], 0) / chunk.length]);
+  }
+  return means;
+}
 
 export class ModelPanel {
-  /** @param {{onNewVersion: (version: number) => void}} options */
-  constructor({ onNewVersion }) {
+  /** @param {{onNewVersion: (version: number) => void, onVersions: (versions: object[], live: number) => void}} options */
+  constructor({ onNewVersion, onVersions }) {
     this.onNewVersion = onNewVersion;
+    this.onVersions = onVersions;
+    this.changes = new ChangesPanel({ onChosen: () => this.plot() });
+    this.wasTraining = false;
     this.liveVersion = null;
     this.timer = null;
     this.events = null;
@@ -63,14 +82,19 @@ export class ModelPanel {
     if (!this.events) this.timer = setTimeout(() => this.refresh(), training ? 1000 : 5000);
   }
 
+  /** Shows a status; the versions are read again when the live one changed or a retraining ended (rejected, say). */
   async apply(status) {
     this.show(status);
     $('model-error').hidden = true;
+    const ended = this.wasTraining && !status.training;
+    this.wasTraining = Boolean(status.training);
     if (status.live.version !== this.liveVersion) {
       const first = this.liveVersion === null;
       this.liveVersion = status.live.version;
       await this.drawChart();
       if (!first) this.onNewVersion(status.live.version);
+    } else if (ended) {
+      await this.drawChart();
     }
   }
 
@@ -103,17 +127,29 @@ export class ModelPanel {
     }
   }
 
-  /** Test accuracy and people's accuracy of every version that finished training. */
+  /** Every version: the versions' lists and the chart, with the visitor's contributor. */
   async drawChart() {
     const { versions } = await api.models();
     this.confusion.setVersions(versions, this.liveVersion);
-    const done = versions.filter((v) => v.testAccuracy != null).sort((a, b) => a.version - b.version);
+    this.changes.setVersions(versions, this.liveVersion);
+    this.onVersions(versions, this.liveVersion);
+    this.done = versions.filter((v) => v.testAccuracy != null).sort((a, b) => a.version - b.version);
+    this.plot();
+  }
+
+  /**
+   * Test and people's accuracy across versions. Reads at 20 versions and at 500: dots only while
+   * they do not crowd, at most eight version labels, the chosen version marked; a click or tap
+   * chooses the nearest version in the list of changes.
+   */
+  plot() {
+    const done = this.done ?? [];
     const svg = $('chart');
     svg.replaceChildren();
     if (done.length === 0) return;
-    const values = done.flatMap((v) => [v.testAccuracy, v.peopleAccuracy]).filter((x) => x != null);
+    const values = done.flatMap((v) => [v.testAccuracy, v.peopleAccuracy]).filter((value) => value != null);
     const low = Math.max(0, Math.floor(Math.min(...values) * 20) / 20);
-    const [left, right, top, bottom] = [36, 312, 10, 120];
+    const [left, right, top, bottom] = [CHART.left, CHART.right, 10, 120];
     const x = (index) => (done.length === 1 ? (left + right) / 2 : left + ((right - left) * index) / (done.length - 1));
     const y = (fraction) => bottom - ((bottom - top) * (fraction - low)) / (1 - low || 1);
     const add = (name, attributes, text) => {
@@ -127,16 +163,37 @@ export class ModelPanel {
       add('line', { x1: left, x2: right, y1: y(level), y2: y(level), class: 'axis' });
       add('text', { x: 2, y: y(level) + 3, class: 'label' }, `${Math.round(level * 100)}%`);
     }
-    done.forEach((v, index) => add('text', { x: x(index) - 4, y: 136, class: 'label' }, `v${v.version}`));
+    const run = Math.ceil(done.length / CHART.pointsUpTo);
+    $('chart-note').textContent = run > 1 ? ` Each point of a line is the mean of ${run} neighbouring versions.` : '';
+    const step = Math.ceil(done.length / 8);
+    done.forEach((v, index) => {
+      if (index % step === 0 || index === done.length - 1) {
+        // The last version's label, drawn ending at the right edge, keeps a step's room before it.
+        if (index !== done.length - 1 && done.length - 1 - index < step) return;
+        const anchor = index === 0 ? 'start' : index === done.length - 1 ? 'end' : 'middle';
+        add('text', { x: x(index), y: 136, class: 'label', 'text-anchor': anchor }, `v${v.version}`);
+      }
+    });
+    const chosen = done.findIndex((v) => v.version === this.changes.version);
+    if (chosen >= 0) add('line', { x1: x(chosen), x2: x(chosen), y1: top, y2: bottom, class: 'chosen' });
     for (const [key, name] of [['testAccuracy', 'test'], ['peopleAccuracy', 'people']]) {
       const points = done.map((v, index) => [index, v[key], v]).filter(([, value]) => value != null);
-      if (points.length > 1) add('polyline', { points: points.map(([i, value]) => `${x(i)},${y(value)}`).join(' '), class: name });
+      const line = averaged(points, CHART.pointsUpTo);
+      if (line.length > 1) add('polyline', { points: line.map(([i, value]) => `${x(i)},${y(value)}`).join(' '), class: `line ${name}` });
+      if (points.length > CHART.dotsUpTo) continue;
       for (const [i, value, v] of points) {
-        const dot = add('circle', { cx: x(i), cy: y(value), r: 3, class: name });
+        const dot = add('circle', { cx: x(i), cy: y(value), r: 3, class: `dot ${name} ${v.outcome ?? ''}` });
         const title = document.createElementNS(SVG, 'title');
         title.textContent = `version ${v.version} (${v.outcome ?? 'training'}): ${name === 'test' ? 'MNIST test' : 'people'} ${percent(value)}`;
         dot.append(title);
       }
     }
+    svg.onclick = (event) => {
+      const box = svg.getBoundingClientRect();
+      const at = ((event.clientX - box.left) / box.width) * CHART.width;
+      const index = done.length === 1 ? 0 : Math.round(((at - left) / (right - left)) * (done.length - 1));
+      this.changes.show(done[Math.max(0, Math.min(done.length - 1, index))].version);
+      this.plot();
+    };
   }
 }
