@@ -182,7 +182,10 @@ export class InsidePanel {
     const names = pushers.map(([value, neuron]) => `${neuron + 1} (${signed(value)})`);
     const said = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? 'none');
     const held = holder && holder[0] < 0 ? `; neuron ${holder[1] + 1} held it back most (${signed(holder[0])})` : '';
-    return `Read as ${result.digit}: neurons ${said} pushed it most${held}. Marked in the grid; push = activation × weight into the ${result.digit}.`;
+    const layers = this.network.sizes.length - 2;
+    const which = layers === 1 ? 'neurons' : `hidden layer ${layers}'s neurons`;
+    const where = layers === 1 ? 'Outlined in the grid' : 'Green in its bars';
+    return `Read as ${result.digit}: ${which} ${said} pushed it most${held}. ${where}; push = activation × weight into the ${result.digit}.`;
   }
 
   /** The detail of one neuron of the first hidden layer: its picture large, activation, bias and outgoing weights. */
