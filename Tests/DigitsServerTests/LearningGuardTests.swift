@@ -10,7 +10,9 @@ import VaporTesting
 
 /// What keeps one contributor from moving the model, rule by rule.
 struct LearningGuardTests {
-    let rule = LearningGuard(corroboratingAddresses: 3, addressFloor: 4, addressShare: 0.5)
+    /// Corroboration and the cap, with every giver trusted: trust has tests of its own below.
+    let rule = LearningGuard(corroboratingAddresses: 3, addressFloor: 4, addressShare: 0.5, trustedAfter: 0)
+    let trusting = LearningGuard(corroboratingAddresses: 3, addressFloor: 1_000, addressShare: 0.5, trustedAfter: 5)
 
     func digit(label: Int, guessed: Int, address: String, contributor: String = "someone", training: Bool = true) -> PersonDigit {
         PersonDigit(
@@ -59,5 +61,86 @@ struct LearningGuardTests {
                 pixels: [UInt8](repeating: 0, count: 784), label: 1, guessed: 7, inTrainingSet: true, contributor: nil, addressHash: nil)
         }
         #expect(rule.judge(old).allSatisfy { $0 == nil })
+    }
+
+    /// `count` digits from `address` that agree with the model, then `corrections` of 7 read as 1.
+    func person(_ address: String, agreeing count: Int, corrections: Int) -> [PersonDigit] {
+        (0..<count).map { _ in digit(label: 4, guessed: 4, address: address) }
+            + (0..<corrections).map { _ in digit(label: 1, guessed: 7, address: address) }
+    }
+
+    @Test func aCorrectionCountsOnlyFromTrustedPeopleCorroboratedByTrustedPeople() {
+        let strangers = ["a", "b", "c", "d"].flatMap { person($0, agreeing: 0, corrections: 1) }
+        #expect(trusting.judge(strangers).allSatisfy { $0 == .untrusted }, "four addresses that never agreed with the model")
+        let regulars = ["a", "b", "c", "d"].flatMap { person($0, agreeing: 5, corrections: 1) }
+        #expect(trusting.judge(regulars).allSatisfy { $0 == nil }, "four who drew five digits the model read")
+        let fewer = ["a", "b", "c", "d"].flatMap { person($0, agreeing: 4, corrections: 1) }
+        #expect(trusting.judge(fewer).filter { $0 != nil }.allSatisfy { $0 == .untrusted })
+        // Trust is kept by agreeing on half or more: five agreed, then ten contradicted.
+        let turned = person("a", agreeing: 5, corrections: 10) + ["b", "c", "d"].flatMap { person($0, agreeing: 5, corrections: 1) }
+        let verdicts = trusting.judge(turned)
+        #expect(verdicts[5..<15].allSatisfy { $0 == .untrusted })
+        let others = verdicts[15...].filter { $0 != nil }
+        #expect(others.count == 3 && others.allSatisfy { $0 == .uncorroborated }, "three trusted correctors are two others each")
+    }
+
+    @Test func aCrowdThatOnlyContradictsTheModelNeverCounts() {
+        let honest = (0..<20).flatMap { person("honest-\($0)", agreeing: 45, corrections: 5) }
+        let crowd = (0..<50).flatMap { person("crowd-\($0)", agreeing: 0, corrections: 20) }
+        let verdicts = trusting.judge(honest + crowd)
+        #expect(verdicts[honest.count...].allSatisfy { $0 == .untrusted })
+        #expect(verdicts[..<honest.count].allSatisfy { $0 == nil }, "honest people's same correction still counts")
+    }
+
+    @Test func askingNoCorroborationTrustsEveryone() {
+        let open = LearningGuard(corroboratingAddresses: 0, trustedAfter: 5)
+        #expect(open.judge(person("a", agreeing: 0, corrections: 3)).allSatisfy { $0 == nil })
+    }
+}
+
+/// A crowd of newcomers that earned trust still cannot put what it taught live unseen.
+struct CrowdCheckTests {
+    let check = CrowdCheck(givers: 5, window: 20)
+
+    func digit(label: Int, guessed: Int, address: String) -> PersonDigit {
+        PersonDigit(
+            pixels: [UInt8](repeating: 0, count: 784), label: label, guessed: guessed, inTrainingSet: true, contributor: address,
+            addressHash: address)
+    }
+
+    /// 40 digits of ten established people, `established` of them correcting 7 → 1, then six
+    /// newcomers' 2 agreeing digits and 3 corrections of 7 → 1 each, the retraining's new digits.
+    func people(established: Int, newcomers: Int = 6) -> (people: [PersonDigit], changedAfter: Int) {
+        var people = (0..<40).map { index in
+            index < established
+                ? digit(label: 1, guessed: 7, address: "regular-\(index)") : digit(label: 4, guessed: 4, address: "regular-\(index % 10)")
+        }
+        let changedAfter = people.count
+        for index in 0..<newcomers {
+            people += (0..<2).map { _ in digit(label: 4, guessed: 4, address: "new-\(index)") }
+            people += (0..<3).map { _ in digit(label: 1, guessed: 7, address: "new-\(index)") }
+        }
+        return (people, changedAfter)
+    }
+
+    @Test func newcomersTeachingWhatEstablishedPeopleDoNotAreHeld() throws {
+        let (people, changedAfter) = people(established: 0)
+        let reason = try #require(check.suspicion(people, learned: Array(people.indices), changedAfter: changedAfter))
+        #expect(reason.contains("6 contributors who arrived within 20 people's digits of the live version"), "\(reason)")
+        #expect(reason.contains("what it read as 7 is 1 (18 digits)"), "\(reason)")
+    }
+
+    @Test func aCorrectionEstablishedPeopleMakeToo_OrTooFewNewcomers_OrAFreshServer_IsNotHeld() {
+        let (shared, sharedAfter) = people(established: 6)
+        #expect(check.suspicion(shared, learned: Array(shared.indices), changedAfter: sharedAfter) == nil)
+        let (few, fewAfter) = people(established: 0, newcomers: 4)
+        #expect(check.suspicion(few, learned: Array(few.indices), changedAfter: fewAfter) == nil)
+        // A server's first people are not newcomers: nobody was there before them.
+        let fresh = Array(people(established: 0).people.dropFirst(40))
+        #expect(check.suspicion(fresh, learned: Array(fresh.indices), changedAfter: 0) == nil)
+        // What the guard left out taught nothing.
+        let (held, heldAfter) = people(established: 0)
+        #expect(check.suspicion(held, learned: Array(0..<heldAfter), changedAfter: heldAfter) == nil)
+        #expect(CrowdCheck(givers: 0).suspicion(held, learned: Array(held.indices), changedAfter: heldAfter) == nil)
     }
 }

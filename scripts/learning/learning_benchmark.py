@@ -40,6 +40,7 @@ def parse_arguments():
                         help="the writers only read, as a range of tra- numbers (the other 20 contribute): "
                              "1-10 or 11-20 check that a setting chosen on the default split holds for other people")
     parser.add_argument("--quick", action="store_true", help="wait for retrainings only at each step, not after every 10th digit")
+    parser.add_argument("--runs", type=int, default=10, help="how many runs of each crowd scenario, each with its own order")
     return parser.parse_args()
 
 
@@ -227,7 +228,8 @@ def percent(fraction):
 
 
 def run_honest(args, prepared, contributing, read):
-    server = Server(args, "honest", fresh_copy(args, prepared, "honest"))
+    database = fresh_copy(args, prepared, "honest")
+    server = Server(args, "honest", database)
     results = {"curve": [], "live_seconds": [], "promoted": 0, "rejected": 0}
     try:
         people = {writer: Contributor(writer, f"10.0.{index}.{index + 1}") for index, writer in enumerate(CONTRIBUTING)}
@@ -264,6 +266,13 @@ def run_honest(args, prepared, contributing, read):
         results["rejections"] = reasons
     finally:
         server.stop()
+    # What the crowds start from: the server after every honest contribution.
+    after = os.path.join(args.work, "after-honest.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(database + suffix):
+            shutil.copy(database + suffix, after + suffix)
+        elif os.path.exists(after + suffix):
+            os.remove(after + suffix)
     return results
 
 
@@ -317,6 +326,54 @@ def run_poison(args, prepared, name, contributing, read, attackers, each):
         return held
     finally:
         server.stop()
+
+
+def run_crowd(args, name, contributing, read, attackers, each):
+    """After every honest contribution, `attackers` new contributors on addresses of their own post
+    `each` clean 7s labelled 1 between them, in an order of each run's own, `args.runs` times. A run
+    is MOVED when any version that went live reads more of 50 of those drawings as 1 than the live
+    model did before the crowd (two more allowed for the noise of retraining); held versions (for an
+    admin's review) are counted, not promoted."""
+    after = os.path.join(args.work, "after-honest.sqlite")
+    if not os.path.exists(after):
+        sys.exit(f"{name} starts from the honest scenario's database: run it first (SCENARIOS=honest,{name})")
+    sevens = [d for d in contributing if d["label"] == 7]
+    moved_runs = 0
+    for run in range(1, args.runs + 1):
+        generator = random.Random(100 + run)
+        drawings = generator.sample(sevens, min(len(sevens), attackers * each))
+        probe = [dict(d, label=7) for d in drawings[:50]]
+        server = Server(args, f"{name}-{run}", fresh_copy(args, after, f"{name}-{run}"))
+        try:
+            _, _, guesses = read_accuracy(server, probe)
+            before = sum(g == 1 for g in guesses)
+            people = [Contributor(f"crowd-{n}", f"198.18.{n // 200}.{n % 200 + 1}") for n in range(attackers)]
+            posts = [(people[n], drawings[(n * each + k) % len(drawings)]) for n in range(attackers) for k in range(each)]
+            generator.shuffle(posts)
+            worst, promoted = before, 0
+            for person, drawing in posts:
+                stored = person.store(server, base64.b64decode(drawing["png"]), 1)
+                if stored.get("retrainingStarted"):
+                    row = server.wait_for(stored["retrainingStarted"])
+                    if row["outcome"] == "promoted":
+                        promoted += 1
+                        _, _, guesses = read_accuracy(server, probe)
+                        worst = max(worst, sum(g == 1 for g in guesses))
+            server.wait_until_idle()
+            versions = server.versions()
+            held = [v for v in versions if v["outcome"] == "held"]
+            moved = worst > before + 2
+            moved_runs += moved
+            accuracy, _, _ = read_accuracy(server, read)
+            print(f"{name} run {run}: {attackers} contributors x {each} clean 7s labelled 1: of 50 such 7s, {before} read as 1 "
+                  f"before, at most {worst} under any live version; {promoted} promoted, {len(held)} held for review; "
+                  f"read writers {percent(accuracy)} -> {'MOVED' if moved else 'HELD'}", flush=True)
+            if held:
+                print(f"  held v{held[0]['version']}: {held[0]['reason']}", flush=True)
+        finally:
+            server.stop()
+    print(f"{name}: {args.runs - moved_runs} of {args.runs} runs held", flush=True)
+    return moved_runs == 0
 
 
 def draw_curve(path, curve, baseline=None):
@@ -392,6 +449,10 @@ def main():
         held &= run_poison(args, prepared, "poison-one", contributing, read, attackers=1, each=300)
     if "poison-three" in scenarios:
         held &= run_poison(args, prepared, "poison-three", contributing, read, attackers=3, each=100)
+    if "crowd-20x30" in scenarios:
+        held &= run_crowd(args, "crowd-20x30", contributing, read, attackers=20, each=30)
+    if "crowd-50x20" in scenarios:
+        held &= run_crowd(args, "crowd-50x20", contributing, read, attackers=50, each=20)
     return 0 if held else 1
 
 

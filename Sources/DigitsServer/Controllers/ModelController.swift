@@ -7,6 +7,7 @@ import Vapor
 /// - `GET /api/model/events`: the same, pushed as Server-Sent Events (`ModelEvents`).
 /// - `GET /api/models`: every version, newest first.
 /// - `POST /api/models/:version/live` (admin): make an earlier version live again.
+/// - `POST /api/models/:version/approve` and `/discard` (admin): decide on a version held for review.
 /// - `POST /api/model/retrain` (admin): start a retraining now.
 /// - `DELETE /api/model/training` (admin): cancel the retraining in progress.
 struct ModelController: RouteCollection {
@@ -19,6 +20,8 @@ struct ModelController: RouteCollection {
         routes.get("api", "models", use: history)
         let adminRoutes = routes.grouped(admin)
         adminRoutes.post("api", "models", ":version", "live", use: makeLive)
+        adminRoutes.post("api", "models", ":version", "approve", use: approve)
+        adminRoutes.post("api", "models", ":version", "discard", use: discard)
         adminRoutes.post("api", "model", "retrain", use: retrain)
         adminRoutes.delete("api", "model", "training", use: cancel)
     }
@@ -59,6 +62,22 @@ struct ModelController: RouteCollection {
         let version = try request.boundedParameter("version", in: RequestBounds.version)
         let record = try await model.versions.rollBack(to: version)
         request.logger.notice("version \(version) made live by an admin")
+        return ModelVersionResponse(record)
+    }
+
+    /// A version held for review (`CrowdCheck`) goes live; 409 for one that is not held.
+    @Sendable func approve(request: Request) async throws -> ModelVersionResponse {
+        let version = try request.boundedParameter("version", in: RequestBounds.version)
+        let record = try await model.versions.approve(version)
+        request.logger.notice("version \(version), held for review, approved by an admin: it is live")
+        return ModelVersionResponse(record)
+    }
+
+    /// A version held for review is closed as rejected; 409 for one that is not held.
+    @Sendable func discard(request: Request) async throws -> ModelVersionResponse {
+        let version = try request.boundedParameter("version", in: RequestBounds.version)
+        let record = try await model.versions.discard(version)
+        request.logger.notice("version \(version), held for review, discarded by an admin")
         return ModelVersionResponse(record)
     }
 

@@ -82,6 +82,9 @@ enum ModelOutcome: String, Codable, Sendable {
     case failed
     /// Training was cancelled (by an admin, or the server shutting down).
     case cancelled
+    /// Training finished and the judge passed it, but a crowd of newcomers taught it
+    /// (`CrowdCheck`): it waits for an admin to approve it (it goes live) or discard it.
+    case held
 }
 
 extension ModelVersionRecord {

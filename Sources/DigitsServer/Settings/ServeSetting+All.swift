@@ -4,7 +4,7 @@ import Foundation
 extension ServeSetting {
     public static let all: [ServeSetting] = [
         database, hostname, port, model, adminToken, adminTokenFile, retrainEvery, storesPerMinute, role, trainingLease, hidden,
-        deskew, corroborations, export, trustedProxy, corsOrigin,
+        deskew, corroborations, trustedAfter, crowd, export, trustedProxy, corsOrigin,
     ]
 
     public static let database = ServeSetting(
@@ -102,6 +102,24 @@ extension ServeSetting {
     ) { settings, values in
         settings.retraining.learningGuard.corroboratingAddresses = try number(
             values[0], in: 0...1_000, "--corroborations must be a number of addresses from 0 to 1000")
+    }
+
+    public static let trustedAfter = ServeSetting(
+        flag: "trusted-after", environment: "DIGITS_TRUSTED_AFTER", fallback: "5", shownDefault: "5", valueName: "digits",
+        help:
+            "A contributor's corrections count once this many of their digits, and half of them or more, agree with what the model read; 0 trusts everyone"
+    ) { settings, values in
+        settings.retraining.learningGuard.trustedAfter = try number(
+            values[0], in: 0...1_000, "--trusted-after must be a number of digits from 0 to 1000")
+    }
+
+    public static let crowd = ServeSetting(
+        flag: "crowd", environment: "DIGITS_CROWD", fallback: "5", shownDefault: "5", valueName: "contributors",
+        help:
+            "A new version taught a correction by this many contributors who arrived within 200 people's digits of the live version, more than established ones ever made it, waits for an admin's review; 0 never holds one"
+    ) { settings, values in
+        settings.retraining.crowdCheck.givers = try number(
+            values[0], in: 0...1_000, "--crowd must be a number of contributors from 0 to 1000")
     }
 
     public static let export = ServeSetting(

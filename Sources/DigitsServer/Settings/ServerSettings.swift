@@ -125,6 +125,8 @@ public struct RetrainingPolicy: Sendable {
     public var repeatJitter = AffineJitter.Limits.peoplesRepeats
     /// What keeps one contributor from moving the model (`LearningGuard`).
     public var learningGuard: LearningGuard
+    /// What holds a candidate a crowd of newcomers taught for an admin's review (`CrowdCheck`).
+    public var crowdCheck = CrowdCheck()
     /// How much lower than the live model's any one digit's MNIST validation accuracy may be:
     /// an overall margin alone lets a model trade one class away for gains on the others.
     public var classMargin: Double

@@ -22,6 +22,8 @@ extension Retrainer {
         case promote(String, Network)
         case reject(String)
         case cancel(String)
+        /// Passed, but waits for an admin's review (`CrowdCheck`).
+        case hold(String)
     }
 
     /// When each step ended, for the log.
@@ -141,7 +143,9 @@ extension Retrainer {
             ).json
         let rule = PromotionRule(validationMargin: settings.retraining.validationMargin, classMargin: settings.retraining.classMargin)
         switch rule.judge(candidate: evaluation.candidate, live: evaluation.live) {
-        case .promote(let reason): return .promote(reason + " (live was version \(plan.liveVersion))", network)
+        case .promote(let reason):
+            if let suspicion = data.suspicion { return .hold("\(suspicion) (\(reason), live is version \(plan.liveVersion))") }
+            return .promote(reason + " (live was version \(plan.liveVersion))", network)
         case .reject(let reason): return .reject(reason)
         }
     }
@@ -168,6 +172,9 @@ extension Retrainer {
         case .cancel(let reason):
             await versions.close(record, outcome: .cancelled, reason: reason)
             logger.notice("retraining: version \(record.version) \(reason)")
+        case .hold(let reason):
+            await versions.close(record, outcome: .held, reason: reason)
+            logger.warning("retraining: version \(record.version) \(log): \(reason)")
         }
     }
 }

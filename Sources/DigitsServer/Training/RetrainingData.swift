@@ -69,6 +69,8 @@ struct RetrainingData: Sendable {
     let peopleSummary: String
     /// Whose digits it learned, for the version's row (`VersionChanges`).
     var learnedPeople = VersionChanges.LearnedPeople()
+    /// Why a crowd of newcomers may have taught it what established people do not (`CrowdCheck`).
+    var suspicion: String? = nil
 
     static func load(
         method: RetrainingMethod, policy: RetrainingPolicy, mnist: MNISTSets, seed: UInt64, changedAfter: Int, on database: any Database
@@ -83,10 +85,11 @@ struct RetrainingData: Sendable {
             // their held-out digits do not judge it.
             let changers = Set(people.indices.filter { $0 >= changedAfter && people[$0].inTrainingSet }.map { people[$0].giver($0) })
             let judgedOn = counted.filter { !people[$0].inTrainingSet && !changers.contains(people[$0].giver($0)) }.map { people[$0] }
+            let untrusted = verdicts.filter { $0 == .untrusted }.count
             let uncorroborated = verdicts.filter { $0 == .uncorroborated }.count
             let capped = verdicts.filter { $0 == .overTheAddressCap }.count
             let summary =
-                "\(people.count) people's digits: \(learned.count) learned from, \(uncorroborated) corrections awaiting corroboration, \(capped) over an address's cap, \(judgedOn.count) held out to judge on"
+                "\(people.count) people's digits: \(learned.count) learned from, \(untrusted) corrections from givers not trusted yet, \(uncorroborated) awaiting corroboration, \(capped) over an address's cap, \(judgedOn.count) held out to judge on"
             let peopleSamples = Self.samples(learned, input: mnist.input)
             var inputs: [Float]
             var labels: [UInt8]
@@ -119,7 +122,8 @@ struct RetrainingData: Sendable {
             return RetrainingData(
                 training: Samples(inputSize: 784, inputs: inputs, labels: labels), distinctTrainingDigits: learned.count + mnistUsed,
                 mnist: mnist, peopleHeldOut: judgedOn, preparedHeldOut: Self.samples(judgedOn, input: mnist.input), peopleSummary: summary,
-                learnedPeople: .init(people, learned: learnedPositions, changedAfter: changedAfter))
+                learnedPeople: .init(people, learned: learnedPositions, changedAfter: changedAfter),
+                suspicion: policy.crowdCheck.suspicion(people, learned: learnedPositions, changedAfter: changedAfter))
         }
     }
 

@@ -153,7 +153,7 @@ actor ModelVersions {
     /// unmarking of every other row in one transaction, then the swap, after the change
     /// asked for before it and before the one asked for after it. Without `write` the
     /// database already says `version` is live, and only the swap is left.
-    private func switchLive(
+    func switchLive(
         to version: Int, network: Network, write: (@Sendable (any Database) async throws -> Void)?
     ) async throws {
         let (database, live) = (database, live)

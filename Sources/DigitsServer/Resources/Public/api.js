@@ -53,6 +53,9 @@ export const api = {
   confusionCell: (version, label, read, page, per) =>
     request('GET', `/api/models/${version}/confusion/${label}/${read}?page=${page}&per=${per}`),
   digits: (page, per) => request('GET', `/api/digits?page=${page}&per=${per}`),
+  /** Admin: decide on a version held for review (approve: it goes live; discard: rejected). */
+  approveVersion: (version, token) => request('POST', `/api/models/${version}/approve`, { token }),
+  discardVersion: (version, token) => request('POST', `/api/models/${version}/discard`, { token }),
   deleteDigit: (id, token) => request('DELETE', `/api/digits/${encodeURIComponent(id)}`, { token }),
   /** The visitor's own digits, by the contributor cookie the server set. */
   myDigits: (page, per) => request('GET', `/api/my/digits?page=${page}&per=${per}`),

@@ -1,14 +1,20 @@
 // What each version changed: per digit, people's held-out digits read right before → after
 // (coloured by the change), how many digits of how many contributors it learned from, why it
 // was or was not promoted, and whether it learned the visitor's own digits.
+import { api } from './api.js';
+
 const $ = (id) => document.getElementById(id);
 const share = (right, count) => (count === 0 ? '–' : `${Math.round((right / count) * 100)}%`);
 
 export class ChangesPanel {
-  /** @param {{onChosen: () => void}} options: told when the person chose another version. */
-  constructor({ onChosen }) {
+  /** @param {{onChosen: () => void, onDecided: (text: string) => void}} options: told when the
+   *  person chose another version, and when an admin decided on a held one. */
+  constructor({ onChosen, onDecided }) {
     this.versions = [];
     this.version = null;
+    this.onDecided = onDecided;
+    $('review-approve').addEventListener('click', () => this.decide('approve'));
+    $('review-discard').addEventListener('click', () => this.decide('discard'));
     $('change-choice').addEventListener('change', () => {
       this.show(Number($('change-choice').value));
       onChosen();
@@ -46,6 +52,7 @@ export class ChangesPanel {
     $('change-choice').value = String(v.version);
     const state = v.isTraining ? 'training now' : v.isLive ? 'live' : v.outcome;
     $('change-outcome').textContent = `Version ${v.version}, ${state}${v.reason ? `: ${v.reason}` : '.'}`;
+    this.showReview(v);
     const changes = v.changes;
     $('change-yours').hidden = !v.yourDigits;
     $('change-yours').textContent = v.yourDigits ? `Your digits are in version ${v.version}: it learned ${v.yourDigits} of them.` : '';
@@ -64,6 +71,28 @@ export class ChangesPanel {
     $('change-judged').hidden = judged;
     if (judged) this.table(changes, v.version);
     else $('change-digits').replaceChildren();
+  }
+
+  /** A held version: an admin (with the token entered under People's digits) approves or discards it. */
+  showReview(v) {
+    const token = sessionStorage.getItem('digits-admin-token') || '';
+    $('review').hidden = v.outcome !== 'held';
+    $('review-text').textContent = token
+      ? `Version ${v.version} waits for your review: approve it to make it live, or discard it.`
+      : `Version ${v.version} waits for an admin's review: with the admin token entered (under People's digits) you can approve or discard it.`;
+    for (const id of ['review-approve', 'review-discard']) $(id).hidden = !token;
+  }
+
+  async decide(action) {
+    const version = this.version;
+    const token = sessionStorage.getItem('digits-admin-token') || '';
+    try {
+      if (action === 'approve') await api.approveVersion(version, token);
+      else await api.discardVersion(version, token);
+      this.onDecided(action === 'approve' ? `Version ${version} approved: it is live.` : `Version ${version} discarded.`);
+    } catch (error) {
+      $('review-text').textContent = `Not done: ${error.message}`;
+    }
   }
 
   /** Per digit: held-out count, before, after, and the change in points, coloured. */

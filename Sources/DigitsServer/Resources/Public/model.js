@@ -29,7 +29,14 @@ export class ModelPanel {
   constructor({ onNewVersion, onVersions }) {
     this.onNewVersion = onNewVersion;
     this.onVersions = onVersions;
-    this.changes = new ChangesPanel({ onChosen: () => this.plot() });
+    this.changes = new ChangesPanel({
+      onChosen: () => this.plot(),
+      onDecided: async (text) => {
+        $('model-passed').textContent = text;
+        await this.refresh();
+        await this.drawChart();
+      },
+    });
     this.wasTraining = false;
     this.liveVersion = null;
     this.timer = null;
