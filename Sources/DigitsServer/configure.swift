@@ -169,7 +169,9 @@ func useRoutes(on app: Application, settings: ServerSettings, model: ServerModel
     }
     try app.register(collection: ModelController(model: model, policy: settings.retraining, admin: admin))
     try app.register(collection: NetworkController())
-    try app.register(collection: ConfusionController(matrices: ConfusionMatrices(database: app.db, live: model.live)))
+    let matrices = ConfusionMatrices(database: app.db, live: model.live)
+    try app.register(collection: ConfusionController(matrices: matrices))
+    try app.register(collection: PromptController(matrices: matrices, live: model.live))
     try app.register(collection: ContributorController(admin: admin))
     try app.register(collection: MyDigitsController(contributors: model.contributors))
     try app.register(collection: ExportController(admin: admin, openToAnyone: settings.exportsOpenToAnyone))

@@ -32,6 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ServeSetting.hidden.argumentHelp) var hidden: [String] = []
     @Flag(inversion: .prefixedNo, help: ServeSetting.deskew.argumentHelp) var deskew: Bool?
     @Option(help: ServeSetting.corroborations.argumentHelp) var corroborations: String?
+    @Option(help: ServeSetting.trustedAfter.argumentHelp) var trustedAfter: String?
+    @Option(help: ServeSetting.crowd.argumentHelp) var crowd: String?
     @Option(help: ServeSetting.export.argumentHelp) var export: String?
     @Option(help: ServeSetting.trustedProxy.argumentHelp) var trustedProxy: [String] = []
     @Option(help: ServeSetting.corsOrigin.argumentHelp) var corsOrigin: [String] = []
@@ -42,7 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
         [
             "database": database, "hostname": hostname, "port": port, "model": model, "admin-token": adminToken,
             "admin-token-file": adminTokenFile, "retrain-every": retrainEvery, "stores-per-minute": storesPerMinute, "role": role,
-            "training-lease": trainingLease, "corroborations": corroborations, "export": export,
+            "training-lease": trainingLease, "corroborations": corroborations, "trusted-after": trustedAfter, "crowd": crowd,
+            "export": export,
             "deskew": deskew.map { $0 ? "1" : "0" },
         ].mapValues { $0.map { [$0] } ?? [] }.merging(["hidden": hidden, "trusted-proxy": trustedProxy, "cors-origin": corsOrigin]) {
             $1

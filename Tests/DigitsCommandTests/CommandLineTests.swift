@@ -25,6 +25,8 @@ import Testing
         (["serve", "--trusted-proxy", "10.0.0.0/33"], "got 10.0.0.0/33"),
         (["serve", "--hidden", "0"], "--hidden must be between 1 and 4096 neurons, got 0"),
         (["serve", "--corroborations", "1001"], "--corroborations must be a number of addresses from 0 to 1000, got 1001"),
+        (["serve", "--trusted-after", "many"], "--trusted-after must be a number of digits from 0 to 1000, got many"),
+        (["serve", "--crowd", "1001"], "--crowd must be a number of contributors from 0 to 1000, got 1001"),
         (["serve", "--export", "everyone"], "--export must be admin or anyone, got everyone"),
         (["export", "--output", "x.tar", "--database", "/no/such/digits.sqlite"], "there is no database at /no/such/digits.sqlite"),
         (["export", "--format", "zip", "--output", "x.zip"], "zip"),

@@ -80,7 +80,7 @@ struct ServeEndToEndTests {
     @Test func firstStartThenRestartFindsTheSameState() throws {
         let folder = try CommandRunner.temporaryDirectory()
         let database = folder.appendingPathComponent("digits.sqlite").path
-        let port = Int.random(in: 41_000..<49_000)
+        let port = CommandRunner.freePort()
         let drawing = PNGCodec.encode(
             [UInt8](repeating: 255, count: 60 * 60).enumerated().map { index, value in
                 let (x, y) = (index % 60, index / 60)
@@ -89,7 +89,7 @@ struct ServeEndToEndTests {
 
         let first = try Server(database: database, port: port, log: folder.appendingPathComponent("first.log"))
         defer { first.stop() }
-        #expect(first.waitUntilHealthy(seconds: 240), "\(first.logText)")
+        try #require(first.waitUntilHealthy(seconds: 240), "\(first.logText)")
         let (guessStatus, guessBody) = try first.request("POST", "/api/guess", contentType: "image/png", body: Data(drawing))
         #expect(guessStatus == 200)
         let guess = try JSONSerialization.jsonObject(with: guessBody) as? [String: Any]
@@ -114,7 +114,7 @@ struct ServeEndToEndTests {
 
         let second = try Server(database: database, port: port, log: folder.appendingPathComponent("second.log"))
         defer { second.stop() }
-        #expect(second.waitUntilHealthy(seconds: 60), "\(second.logText)")
+        try #require(second.waitUntilHealthy(seconds: 60), "\(second.logText)")
         #expect(second.logText.contains("MNIST already imported"))
         #expect(second.logText.contains("live model: version 2"))
         #expect(!second.logText.contains("training the first model"))
@@ -133,7 +133,7 @@ struct ServeEndToEndTests {
     @Test func killedMidStoreOrMidRetrainingLosesNothingAndBlocksNothing() throws {
         let folder = try CommandRunner.temporaryDirectory()
         let database = folder.appendingPathComponent("digits.sqlite").path
-        let port = Int.random(in: 41_000..<49_000)
+        let port = CommandRunner.freePort()
         let settings = ["--retrain-every", "100000", "--stores-per-minute", "0", "--training-lease", "2"]
         let admin = ["DIGITS_ADMIN_TOKEN": "kill-test-token"]
         let body = Data(#"{"image": "\#(Data(Self.one).base64EncodedString())", "label": 1}"#.utf8)
@@ -141,7 +141,7 @@ struct ServeEndToEndTests {
         let first = try Server(
             database: database, port: port, log: folder.appendingPathComponent("first.log"), arguments: settings, environment: admin)
         defer { first.stop() }
-        #expect(first.waitUntilHealthy(seconds: 240), "\(first.logText)")
+        try #require(first.waitUntilHealthy(seconds: 240), "\(first.logText)")
         let acknowledged = Acknowledged()
         let clients = (0..<4).map { _ in
             Thread {
@@ -161,7 +161,7 @@ struct ServeEndToEndTests {
         let second = try Server(
             database: database, port: port, log: folder.appendingPathComponent("second.log"), arguments: settings, environment: admin)
         defer { second.stop() }
-        #expect(second.waitUntilHealthy(seconds: 60), "\(second.logText)")
+        try #require(second.waitUntilHealthy(seconds: 60), "\(second.logText)")
         var stored = Set<String>()
         for page in 1... {
             let items = (try second.json("/api/digits?per=100&page=\(page)")["items"] as? [[String: Any]]) ?? []
@@ -182,7 +182,7 @@ struct ServeEndToEndTests {
         let third = try Server(
             database: database, port: port, log: folder.appendingPathComponent("third.log"), arguments: settings, environment: admin)
         defer { third.stop() }
-        #expect(third.waitUntilHealthy(seconds: 60), "\(third.logText)")
+        try #require(third.waitUntilHealthy(seconds: 60), "\(third.logText)")
         // Taken over: the third server trains version 2 itself (its status says "training").
         let takenOver = Date().addingTimeInterval(30)
         var training: [String: Any]?

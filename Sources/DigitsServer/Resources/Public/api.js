@@ -48,6 +48,8 @@ export const api = {
   },
 
   model: () => request('GET', '/api/model'),
+  /** A digit to draw next, other than `after` (the one suggested last). */
+  prompt: (after) => request('GET', after == null ? '/api/prompt' : `/api/prompt?after=${after}`),
   models: () => request('GET', '/api/models'),
   confusion: (version) => request('GET', `/api/models/${version}/confusion`),
   confusionCell: (version, label, read, page, per) =>

@@ -5,6 +5,7 @@ import { ModelPanel } from './model.js';
 import { Gallery } from './gallery.js';
 import { MyDigits } from './mine.js';
 import { InsidePanel } from './inside.js';
+import { PromptLine } from './prompt.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -39,6 +40,7 @@ const mine = new MyDigits({
   },
 });
 const inside = new InsidePanel();
+const prompt = new PromptLine();
 const model = new ModelPanel({
   onNewVersion(version) {
     say(`The model has retrained: version ${version} is live.`, 'good');
@@ -49,12 +51,16 @@ const guesses = new GuessPanel({
   pad,
   say,
   onStored() {
+    prompt.next();
     model.refresh();
     model.refreshMistakes();
     gallery.reload();
     mine.reload();
   },
-  onShown: (result) => inside.show(result),
+  onShown(result) {
+    inside.show(result);
+    if (result) prompt.hide();
+  },
 });
 
 function clearPad() {
