@@ -272,6 +272,14 @@ class PageTests(unittest.TestCase):
         self.assertTrue(self.element("guess-empty").is_displayed(), "the pad was not cleared")
         self.wait(lambda: self.text("model-next") == f"after {before - 1} more digits")
         self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, "#gallery img")) == total + 1)
+        # After an answer, a digit to draw next, chosen from the live model's mistakes; it goes
+        # once the next guess shows.
+        self.wait(lambda: self.element("prompt").is_displayed(), message="no suggestion after the answer")
+        self.assertRegex(self.text("prompt"), r"^Next, if you like: Draw a \d: ")
+        self.draw_with_mouse(ONE)
+        self.wait_for_guess()
+        self.wait(lambda: not self.element("prompt").is_displayed(), message="the suggestion stayed beside the guess")
+        self.element("clear").click()
 
     def test_4_wrong_lets_the_person_pick_the_right_digit(self):
         self.draw_with_mouse(SEVEN)

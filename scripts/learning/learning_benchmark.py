@@ -227,27 +227,30 @@ def percent(fraction):
     return f"{fraction * 100:.1f}%"
 
 
-def run_honest(args, prepared, contributing, read):
-    database = fresh_copy(args, prepared, "honest")
-    server = Server(args, "honest", database)
+def run_honest(args, prepared, contributing, read, prompted=False):
+    """People take turns contributing; with `prompted`, each draws next a digit of the class the
+    server suggests (GET /api/prompt), from its own remaining digits, when it has one left."""
+    name = "prompted" if prompted else "honest"
+    database = fresh_copy(args, prepared, name)
+    server = Server(args, name, database)
     results = {"curve": [], "live_seconds": [], "promoted": 0, "rejected": 0}
     try:
         people = {writer: Contributor(writer, f"10.0.{index}.{index + 1}") for index, writer in enumerate(CONTRIBUTING)}
-        order = contribution_order(contributing, args.contributions)
+        order = PromptedOrder(server, contributing) if prompted else contribution_order(contributing, args.contributions)
 
         def measure(done):
             certainty = {}
             accuracy, per_class, _ = read_accuracy(server, read, certainty)
             live = server.model()["live"]
             results["curve"].append((done, accuracy))
-            print(f"after {done:4d} contributions: read writers {percent(accuracy)}  version {live['version']}  "
+            print(f"{'prompted ' if prompted else ''}after {done:4d} contributions: read writers {percent(accuracy)}  version {live['version']}  "
                   f"per class " + " ".join(f"{d}:{p * 100:.0f}" for d, p in enumerate(per_class)), flush=True)
             if done in (0, args.contributions):
                 print(f"  {certainty_line(certainty)}", flush=True)
             return accuracy, per_class, live
 
         measure(0)
-        for index, digit in enumerate(order, start=1):
+        for index, digit in zip(range(1, args.contributions + 1), order):
             stored = people[digit["writer"]].store(server, base64.b64decode(digit["png"]), digit["label"])
             started_version = stored.get("retrainingStarted")
             if started_version and not args.quick:
@@ -266,6 +269,8 @@ def run_honest(args, prepared, contributing, read):
         results["rejections"] = reasons
     finally:
         server.stop()
+    if prompted:
+        return results
     # What the crowds start from: the server after every honest contribution.
     after = os.path.join(args.work, "after-honest.sqlite")
     for suffix in ("", "-wal", "-shm"):
@@ -290,6 +295,33 @@ def contribution_order(contributing, count):
                 order.append(by_writer[writer][round_index])
         round_index += 1
     return order
+
+
+class PromptedOrder:
+    """Writers take turns, as in `contribution_order`, but each draws the digit the server asks
+    for from its own remaining ones (shuffled), or its next one when it has none of that class."""
+
+    def __init__(self, server, contributing):
+        generator = random.Random(1)
+        self.server = server
+        self.left = {writer: [d for d in contributing if d["writer"] == writer] for writer in CONTRIBUTING}
+        for digits in self.left.values():
+            generator.shuffle(digits)
+        self.asked = {}
+
+    def __iter__(self):
+        while any(self.left.values()):
+            for writer in CONTRIBUTING:
+                if not self.left[writer]:
+                    continue
+                path = "/api/prompt" if writer not in self.asked else f"/api/prompt?after={self.asked[writer]}"
+                status, prompt, _ = self.server.request("GET", path)
+                if status != 200:
+                    sys.exit(f"GET {path} answered {status}: {prompt}")
+                self.asked[writer] = prompt["digit"]
+                chosen = next((d for d in self.left[writer] if d["label"] == prompt["digit"]), self.left[writer][0])
+                self.left[writer].remove(chosen)
+                yield chosen
 
 
 def run_poison(args, prepared, name, contributing, read, attackers, each):
@@ -444,6 +476,14 @@ def main():
         curve = os.path.join(args.work, "learning-curve.png")
         draw_curve(curve, results["curve"])
         print(f"learning curve: {curve}", flush=True)
+    if "prompted" in scenarios:
+        prompted = run_honest(args, prepared, contributing, read, prompted=True)
+        if "honest" in scenarios:
+            print("contributions  not prompted  prompted", flush=True)
+            for (done, plain), (_, asked) in zip(results["curve"], prompted["curve"]):
+                print(f"{done:13d}  {percent(plain):>12}  {percent(asked):>8}", flush=True)
+        accuracy, per_class, _ = prompted["final"]
+        print(f"prompted: lowest class {min(range(10), key=lambda d: per_class[d])} at {percent(min(per_class))}", flush=True)
     held = True
     if "poison-one" in scenarios:
         held &= run_poison(args, prepared, "poison-one", contributing, read, attackers=1, each=300)
