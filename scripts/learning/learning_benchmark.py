@@ -408,14 +408,14 @@ def run_crowd(args, name, contributing, read, attackers, each):
     return moved_runs == 0
 
 
-def draw_curve(path, curve, baseline=None):
-    """The learning curve as a PNG, drawn with Pillow."""
+def draw_curve(path, curves):
+    """The learning curves ({name: [(contributions, accuracy)]}) as a PNG, drawn with Pillow."""
     from PIL import Image, ImageDraw
     width, height, margin = 720, 420, 60
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     low, high = 0.70, 1.0
-    most = max(done for done, _ in curve) or 1
+    most = max(done for curve in curves.values() for done, _ in curve) or 1
 
     def point(done, accuracy):
         x = margin + (width - 2 * margin) * done / most
@@ -429,12 +429,18 @@ def draw_curve(path, curve, baseline=None):
     for done in range(0, most + 1, max(1, most // 10)):
         x, _ = point(done, low)
         draw.text((x - 10, height - margin + 8), str(done), fill="black")
-    draw.text((margin, 15), "Accuracy on 10 writers who never contributed, by contributions from 20 others", fill="black")
+    draw.text((margin, 15), f"Accuracy on {len(READ)} writers who never contributed, by contributions from {len(CONTRIBUTING)} others",
+              fill="black")
     draw.text((width // 2 - 60, height - 25), "verified digits contributed", fill="black")
-    draw.line([point(d, a) for d, a in curve], fill=(20, 90, 200), width=3)
-    for d, a in curve:
-        x, y = point(d, a)
-        draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=(20, 90, 200))
+    colours = [(20, 90, 200), (161, 71, 13), (20, 108, 46)]
+    for index, (name, curve) in enumerate(curves.items()):
+        colour = colours[index % len(colours)]
+        draw.line([point(d, a) for d, a in curve], fill=colour, width=3)
+        for d, a in curve:
+            x, y = point(d, a)
+            draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=colour)
+        draw.line([(width - 200, 40 + 16 * index), (width - 180, 40 + 16 * index)], fill=colour, width=3)
+        draw.text((width - 175, 34 + 16 * index), name, fill="black")
     image.save(path)
 
 
@@ -474,7 +480,7 @@ def main():
         print(f"final model: version {live['version']}, MNIST test {percent(test) if test else 'n/a'}, "
               f"lowest class {min(range(10), key=lambda d: per_class[d])} at {percent(min(per_class))}", flush=True)
         curve = os.path.join(args.work, "learning-curve.png")
-        draw_curve(curve, results["curve"])
+        draw_curve(curve, {"contributing in turn": results["curve"]})
         print(f"learning curve: {curve}", flush=True)
     if "prompted" in scenarios:
         prompted = run_honest(args, prepared, contributing, read, prompted=True)
@@ -484,6 +490,12 @@ def main():
                 print(f"{done:13d}  {percent(plain):>12}  {percent(asked):>8}", flush=True)
         accuracy, per_class, _ = prompted["final"]
         print(f"prompted: lowest class {min(range(10), key=lambda d: per_class[d])} at {percent(min(per_class))}", flush=True)
+        curves = {"prompted": prompted["curve"]}
+        if "honest" in scenarios:
+            curves = {"not prompted": results["curve"], **curves}
+        curve = os.path.join(args.work, "learning-curves-prompted.png")
+        draw_curve(curve, curves)
+        print(f"learning curves, prompted and not: {curve}", flush=True)
     held = True
     if "poison-one" in scenarios:
         held &= run_poison(args, prepared, "poison-one", contributing, read, attackers=1, each=300)
