@@ -108,39 +108,44 @@ struct CrowdCheckTests {
             addressHash: address)
     }
 
-    /// 40 digits of ten established people, `established` of them correcting 7 → 1, then six
-    /// newcomers' 2 agreeing digits and 3 corrections of 7 → 1 each, the retraining's new digits.
-    func people(established: Int, newcomers: Int = 6) -> (people: [PersonDigit], changedAfter: Int) {
+    /// 40 digits of ten established people, `established` of them correcting 7 → 1, then
+    /// `newcomers` who each post 2 agreeing digits and 3 corrections of 7 → 1.
+    func people(established: Int, newcomers: Int = 6) -> [PersonDigit] {
         var people = (0..<40).map { index in
             index < established
                 ? digit(label: 1, guessed: 7, address: "regular-\(index)") : digit(label: 4, guessed: 4, address: "regular-\(index % 10)")
         }
-        let changedAfter = people.count
         for index in 0..<newcomers {
             people += (0..<2).map { _ in digit(label: 4, guessed: 4, address: "new-\(index)") }
             people += (0..<3).map { _ in digit(label: 1, guessed: 7, address: "new-\(index)") }
         }
-        return (people, changedAfter)
+        return people
     }
 
     @Test func newcomersTeachingWhatEstablishedPeopleDoNotAreHeld() throws {
-        let (people, changedAfter) = people(established: 0)
-        let reason = try #require(check.suspicion(people, learned: Array(people.indices), changedAfter: changedAfter))
-        #expect(reason.contains("6 contributors who arrived within 20 people's digits of the live version"), "\(reason)")
-        #expect(reason.contains("what it read as 7 is 1 (18 digits)"), "\(reason)")
+        let crowd = people(established: 0)
+        let reason = try #require(check.suspicion(crowd, learned: Array(crowd.indices)))
+        #expect(reason.contains("6 new contributors taught it that what it read as 7 is 1 (18 digits)"), "\(reason)")
+        // However much a crowd posts among itself, it stays new.
+        let more = crowd + (0..<200).map { digit(label: 4, guessed: 4, address: "new-\($0 % 6)") }
+        #expect(check.newcomers(more).count == 6)
     }
 
     @Test func aCorrectionEstablishedPeopleMakeToo_OrTooFewNewcomers_OrAFreshServer_IsNotHeld() {
-        let (shared, sharedAfter) = people(established: 6)
-        #expect(check.suspicion(shared, learned: Array(shared.indices), changedAfter: sharedAfter) == nil)
-        let (few, fewAfter) = people(established: 0, newcomers: 4)
-        #expect(check.suspicion(few, learned: Array(few.indices), changedAfter: fewAfter) == nil)
+        let shared = people(established: 6)
+        #expect(check.suspicion(shared, learned: Array(shared.indices)) == nil)
+        let few = people(established: 0, newcomers: 4)
+        #expect(check.suspicion(few, learned: Array(few.indices)) == nil)
         // A server's first people are not newcomers: nobody was there before them.
-        let fresh = Array(people(established: 0).people.dropFirst(40))
-        #expect(check.suspicion(fresh, learned: Array(fresh.indices), changedAfter: 0) == nil)
+        let fresh = Array(people(established: 0).dropFirst(40))
+        #expect(check.suspicion(fresh, learned: Array(fresh.indices)) == nil)
         // What the guard left out taught nothing.
-        let (held, heldAfter) = people(established: 0)
-        #expect(check.suspicion(held, learned: Array(0..<heldAfter), changedAfter: heldAfter) == nil)
-        #expect(CrowdCheck(givers: 0).suspicion(held, learned: Array(held.indices), changedAfter: heldAfter) == nil)
+        let crowd = people(established: 0)
+        #expect(check.suspicion(crowd, learned: Array(0..<40)) == nil)
+        #expect(CrowdCheck(givers: 0).suspicion(crowd, learned: Array(crowd.indices)) == nil)
+        // Newcomers become established once established people stored `window` digits after them.
+        let aged = crowd + (0..<20).map { digit(label: 4, guessed: 4, address: "regular-\($0 % 10)") }
+        #expect(check.newcomers(aged).isEmpty)
+        #expect(check.suspicion(aged, learned: Array(aged.indices)) == nil)
     }
 }

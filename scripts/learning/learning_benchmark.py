@@ -360,12 +360,13 @@ def run_poison(args, prepared, name, contributing, read, attackers, each):
         server.stop()
 
 
-def run_crowd(args, name, contributing, read, attackers, each):
+def run_crowd(args, name, contributing, read, attackers, each, farm=0):
     """After every honest contribution, `attackers` new contributors on addresses of their own post
     `each` clean 7s labelled 1 between them, in an order of each run's own, `args.runs` times. A run
     is MOVED when any version that went live reads more of 50 of those drawings as 1 than the live
     model did before the crowd (two more allowed for the noise of retraining); held versions (for an
-    admin's review) are counted, not promoted."""
+    admin's review) are counted, not promoted. With `farm`, each first posts that many digits of
+    other classes under their true labels (what the model reads: earning trust), then its 7s."""
     after = os.path.join(args.work, "after-honest.sqlite")
     if not os.path.exists(after):
         sys.exit(f"{name} starts from the honest scenario's database: run it first (SCENARIOS=honest,{name})")
@@ -380,11 +381,17 @@ def run_crowd(args, name, contributing, read, attackers, each):
             _, _, guesses = read_accuracy(server, probe)
             before = sum(g == 1 for g in guesses)
             people = [Contributor(f"crowd-{n}", f"198.18.{n // 200}.{n % 200 + 1}") for n in range(attackers)]
-            posts = [(people[n], drawings[(n * each + k) % len(drawings)]) for n in range(attackers) for k in range(each)]
-            generator.shuffle(posts)
+            others = generator.sample([d for d in contributing if d["label"] not in (1, 7)], attackers * farm)
+            queues = [[(others[n * farm + k], others[n * farm + k]["label"]) for k in range(farm)]
+                      + [(drawings[(n * each + k) % len(drawings)], 1) for k in range(each)] for n in range(attackers)]
+            # Each person's posts in their order (trust first), the people interleaved at random.
+            posts = []
+            while any(queues):
+                n = generator.choice([n for n in range(attackers) if queues[n]])
+                posts.append((people[n], *queues[n].pop(0)))
             worst, promoted = before, 0
-            for person, drawing in posts:
-                stored = person.store(server, base64.b64decode(drawing["png"]), 1)
+            for person, drawing, label in posts:
+                stored = person.store(server, base64.b64decode(drawing["png"]), label)
                 if stored.get("retrainingStarted"):
                     row = server.wait_for(stored["retrainingStarted"])
                     if row["outcome"] == "promoted":
@@ -397,7 +404,8 @@ def run_crowd(args, name, contributing, read, attackers, each):
             moved = worst > before + 2
             moved_runs += moved
             accuracy, _, _ = read_accuracy(server, read)
-            print(f"{name} run {run}: {attackers} contributors x {each} clean 7s labelled 1: of 50 such 7s, {before} read as 1 "
+            earned = f" after {farm} digits each the model reads" if farm else ""
+            print(f"{name} run {run}: {attackers} contributors x {each} clean 7s labelled 1{earned}: of 50 such 7s, {before} read as 1 "
                   f"before, at most {worst} under any live version; {promoted} promoted, {len(held)} held for review; "
                   f"read writers {percent(accuracy)} -> {'MOVED' if moved else 'HELD'}", flush=True)
             if held:
@@ -505,6 +513,8 @@ def main():
         held &= run_crowd(args, "crowd-20x30", contributing, read, attackers=20, each=30)
     if "crowd-50x20" in scenarios:
         held &= run_crowd(args, "crowd-50x20", contributing, read, attackers=50, each=20)
+    if "crowd-earning-trust" in scenarios:
+        held &= run_crowd(args, "crowd-earning-trust", contributing, read, attackers=20, each=20, farm=20)
     return 0 if held else 1
 
 

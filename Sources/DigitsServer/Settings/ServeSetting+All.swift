@@ -114,9 +114,9 @@ extension ServeSetting {
     }
 
     public static let crowd = ServeSetting(
-        flag: "crowd", environment: "DIGITS_CROWD", fallback: "5", shownDefault: "5", valueName: "contributors",
+        flag: "crowd", environment: "DIGITS_CROWD", fallback: "3", shownDefault: "3", valueName: "contributors",
         help:
-            "A new version taught a correction by this many contributors who arrived within 200 people's digits of the live version, more than established ones ever made it, waits for an admin's review; 0 never holds one"
+            "A new version taught a correction by this many new contributors (fewer than 200 established people's digits since they came), more than established ones made it, waits for an admin's review; 0 never holds one"
     ) { settings, values in
         settings.retraining.crowdCheck.givers = try number(
             values[0], in: 0...1_000, "--crowd must be a number of contributors from 0 to 1000")

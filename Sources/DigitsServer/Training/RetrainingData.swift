@@ -123,7 +123,7 @@ struct RetrainingData: Sendable {
                 training: Samples(inputSize: 784, inputs: inputs, labels: labels), distinctTrainingDigits: learned.count + mnistUsed,
                 mnist: mnist, peopleHeldOut: judgedOn, preparedHeldOut: Self.samples(judgedOn, input: mnist.input), peopleSummary: summary,
                 learnedPeople: .init(people, learned: learnedPositions, changedAfter: changedAfter),
-                suspicion: policy.crowdCheck.suspicion(people, learned: learnedPositions, changedAfter: changedAfter))
+                suspicion: policy.crowdCheck.suspicion(people, learned: learnedPositions))
         }
     }
 
