@@ -59,10 +59,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MNISTFetchingTests", dependencies: ["MNISTFetching"]),
+        // Free ports on loopback, for the tests that start servers of their own.
+        .target(name: "LoopbackPorts", path: "Tests/LoopbackPorts"),
+        .testTarget(name: "MNISTFetchingTests", dependencies: ["MNISTFetching", "LoopbackPorts"]),
         .testTarget(
             name: "DigitsCommandTests",
-            dependencies: ["digits", .product(name: "DigitImaging", package: "Core"), .product(name: "MNISTData", package: "Core")]
+            dependencies: [
+                "digits", "LoopbackPorts", .product(name: "DigitImaging", package: "Core"), .product(name: "MNISTData", package: "Core"),
+            ]
         ),
         .testTarget(
             name: "DigitsServerTests",

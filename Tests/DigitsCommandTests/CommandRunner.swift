@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Runs the built `digits` executable as a person would, capturing what it prints.
 struct CommandResult {
     let status: Int32
@@ -20,23 +16,6 @@ enum CommandRunner {
             folder = folder.deletingLastPathComponent()
         }
         return folder.appendingPathComponent("digits")
-    }
-
-    /// A loopback port no one listens on now, as the system hands out: a random one in a fixed
-    /// range can be held by any of the machine's outgoing connections (a benchmark's, say).
-    static func freePort() -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
-            }
-        }
-        return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 41_000..<49_000)
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {

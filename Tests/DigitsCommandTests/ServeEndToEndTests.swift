@@ -1,5 +1,6 @@
 import DigitImaging
 import Foundation
+import LoopbackPorts
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -80,7 +81,7 @@ struct ServeEndToEndTests {
     @Test func firstStartThenRestartFindsTheSameState() throws {
         let folder = try CommandRunner.temporaryDirectory()
         let database = folder.appendingPathComponent("digits.sqlite").path
-        let port = CommandRunner.freePort()
+        let port = LoopbackPorts.free()
         let drawing = PNGCodec.encode(
             [UInt8](repeating: 255, count: 60 * 60).enumerated().map { index, value in
                 let (x, y) = (index % 60, index / 60)
@@ -133,7 +134,7 @@ struct ServeEndToEndTests {
     @Test func killedMidStoreOrMidRetrainingLosesNothingAndBlocksNothing() throws {
         let folder = try CommandRunner.temporaryDirectory()
         let database = folder.appendingPathComponent("digits.sqlite").path
-        let port = CommandRunner.freePort()
+        let port = LoopbackPorts.free()
         let settings = ["--retrain-every", "100000", "--stores-per-minute", "0", "--training-lease", "2"]
         let admin = ["DIGITS_ADMIN_TOKEN": "kill-test-token"]
         let body = Data(#"{"image": "\#(Data(Self.one).base64EncodedString())", "label": 1}"#.utf8)
