@@ -116,7 +116,9 @@ export class ModelPanel {
     const passed = status.lastNotPromoted;
     $('model-passed-row').hidden = !passed;
     $('model-passed').hidden = !passed;
-    if (passed) $('model-passed').textContent = `version ${passed.version} ${passed.outcome}: ${passed.reason ?? 'no reason given'}`;
+    // A held version's reason says so itself ("held for an admin's review: …").
+    const how = passed && passed.outcome === 'held' ? '' : ` ${passed?.outcome}:`;
+    if (passed) $('model-passed').textContent = `version ${passed.version}${how} ${passed.reason ?? 'no reason given'}`;
     $('model-next').textContent = training
       ? 'running now'
       : `after ${status.digitsUntilRetraining} more ${status.digitsUntilRetraining === 1 ? 'digit' : 'digits'}`;
