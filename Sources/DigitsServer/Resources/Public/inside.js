@@ -85,54 +85,56 @@ export class InsidePanel {
   /** The first hidden layer as a grid of weight images; deeper ones as rows of bars. */
   build() {
     const { sizes, weights } = this.network;
-    $('neurons').replaceChildren(
-      ...weights[0].map((incoming, neuron) => {
-        const item = document.createElement('li');
-        const button = document.createElement('button');
-        button.type = 'button';
-        button.className = 'neuron';
-        button.dataset.neuron = String(neuron);
-        const canvas = document.createElement('canvas');
-        canvas.width = 28;
-        canvas.height = 28;
-        drawWeights(canvas, incoming);
-        const number = document.createElement('span');
-        number.className = 'number';
-        number.textContent = String(neuron + 1);
-        const level = document.createElement('span');
-        level.className = 'level';
-        level.append(document.createElement('span'));
-        button.append(canvas, number, level);
-        for (const event of ['mouseenter', 'focus']) button.addEventListener(event, () => this.detail(0, neuron));
-        button.addEventListener('click', () => {
-          this.pinned = this.pinned === neuron ? null : neuron;
-          this.detail(0, neuron);
-        });
-        item.append(button);
-        return item;
-      }),
-    );
+    $('neurons').replaceChildren(...weights[0].map((incoming, neuron) => this.tile(incoming, neuron)));
     $('neurons').onmouseleave = () => this.detail(0, this.pinned);
-    $('deeper').replaceChildren(
-      ...sizes.slice(2, -1).map((count, index) => {
-        const figure = document.createElement('figure');
-        const row = document.createElement('ol');
-        row.className = 'deeper-layer';
-        row.setAttribute('aria-label', `Hidden layer ${index + 2}: ${count} neurons`);
-        for (let neuron = 0; neuron < count; neuron++) {
-          const bar = document.createElement('li');
-          bar.append(document.createElement('span'));
-          row.append(bar);
-        }
-        const caption = document.createElement('figcaption');
-        caption.className = 'caption';
-        caption.textContent = `Hidden layer ${index + 2}: each bar is one of its ${count} neurons' activation.`;
-        figure.append(row, caption);
-        return figure;
-      }),
-    );
+    $('deeper').replaceChildren(...sizes.slice(2, -1).map((count, index) => this.bars(count, index + 2)));
     $('inside-shape').textContent = `${sizes.join('-')}: ${sizes.slice(1, -1).join(' and ')} hidden neurons`;
     this.detail(0, this.pinned != null && this.pinned < sizes[1] ? this.pinned : null);
+  }
+
+  /** One first-layer neuron: its weights' image, its number and its activation's bar, as a button. */
+  tile(incoming, neuron) {
+    const item = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'neuron';
+    button.dataset.neuron = String(neuron);
+    const canvas = document.createElement('canvas');
+    canvas.width = 28;
+    canvas.height = 28;
+    drawWeights(canvas, incoming);
+    const number = document.createElement('span');
+    number.className = 'number';
+    number.textContent = String(neuron + 1);
+    const level = document.createElement('span');
+    level.className = 'level';
+    level.append(document.createElement('span'));
+    button.append(canvas, number, level);
+    for (const event of ['mouseenter', 'focus']) button.addEventListener(event, () => this.detail(0, neuron));
+    button.addEventListener('click', () => {
+      this.pinned = this.pinned === neuron ? null : neuron;
+      this.detail(0, neuron);
+    });
+    item.append(button);
+    return item;
+  }
+
+  /** A deeper hidden layer (`layer`, counting from 1) as a row of `count` activation bars. */
+  bars(count, layer) {
+    const figure = document.createElement('figure');
+    const row = document.createElement('ol');
+    row.className = 'deeper-layer';
+    row.setAttribute('aria-label', `Hidden layer ${layer}: ${count} neurons`);
+    for (let neuron = 0; neuron < count; neuron++) {
+      const bar = document.createElement('li');
+      bar.append(document.createElement('span'));
+      row.append(bar);
+    }
+    const caption = document.createElement('figcaption');
+    caption.className = 'caption';
+    caption.textContent = `Hidden layer ${layer}: each bar is one of its ${count} neurons' activation.`;
+    figure.append(row, caption);
+    return figure;
   }
 
   /** Lights each neuron by the current guess's activations, and marks the strongest pushes. */

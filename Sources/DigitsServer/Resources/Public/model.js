@@ -12,6 +12,15 @@ const SVG = 'http://www.w3.org/2000/svg';
  *  and beyond `pointsUpTo` each point of a line is the mean of neighbouring versions. */
 const CHART = { width: 320, left: 36, right: 312, dotsUpTo: 40, pointsUpTo: 100 };
 
+/** Which of `count` versions get a label: at most eight, evenly, and the last, which is drawn
+ *  ending at the right edge and so keeps a step's room before it. */
+function labelled(count) {
+  const step = Math.ceil(count / 8);
+  const indices = [];
+  for (let index = 0; index < count - 1; index += step) if (count - 1 - index >= step) indices.push(index);
+  return [...indices, count - 1];
+}
+
 /** `points` ([index, value]) as at most `most` points, each the mean of a run of neighbours. */
 function averaged(points, most) {
   if (points.length <= most) return points;
@@ -174,29 +183,13 @@ export class ModelPanel {
     }
     const run = Math.ceil(done.length / CHART.pointsUpTo);
     $('chart-note').textContent = run > 1 ? ` Each point of a line is the mean of ${run} neighbouring versions.` : '';
-    const step = Math.ceil(done.length / 8);
-    done.forEach((v, index) => {
-      if (index % step === 0 || index === done.length - 1) {
-        // The last version's label, drawn ending at the right edge, keeps a step's room before it.
-        if (index !== done.length - 1 && done.length - 1 - index < step) return;
-        const anchor = index === 0 ? 'start' : index === done.length - 1 ? 'end' : 'middle';
-        add('text', { x: x(index), y: 136, class: 'label', 'text-anchor': anchor }, `v${v.version}`);
-      }
-    });
+    for (const index of labelled(done.length)) {
+      const anchor = index === 0 ? 'start' : index === done.length - 1 ? 'end' : 'middle';
+      add('text', { x: x(index), y: 136, class: 'label', 'text-anchor': anchor }, `v${done[index].version}`);
+    }
     const chosen = done.findIndex((v) => v.version === this.changes.version);
     if (chosen >= 0) add('line', { x1: x(chosen), x2: x(chosen), y1: top, y2: bottom, class: 'chosen' });
-    for (const [key, name] of [['testAccuracy', 'test'], ['peopleAccuracy', 'people']]) {
-      const points = done.map((v, index) => [index, v[key], v]).filter(([, value]) => value != null);
-      const line = averaged(points, CHART.pointsUpTo);
-      if (line.length > 1) add('polyline', { points: line.map(([i, value]) => `${x(i)},${y(value)}`).join(' '), class: `line ${name}` });
-      if (points.length > CHART.dotsUpTo) continue;
-      for (const [i, value, v] of points) {
-        const dot = add('circle', { cx: x(i), cy: y(value), r: 3, class: `dot ${name} ${v.outcome ?? ''}` });
-        const title = document.createElementNS(SVG, 'title');
-        title.textContent = `version ${v.version} (${v.outcome ?? 'training'}): ${name === 'test' ? 'MNIST test' : 'people'} ${percent(value)}`;
-        dot.append(title);
-      }
-    }
+    for (const [key, name] of [['testAccuracy', 'test'], ['peopleAccuracy', 'people']]) this.line(done, key, name, { add, x, y });
     svg.onclick = (event) => {
       const box = svg.getBoundingClientRect();
       const at = ((event.clientX - box.left) / box.width) * CHART.width;
@@ -204,5 +197,19 @@ export class ModelPanel {
       this.changes.show(done[Math.max(0, Math.min(done.length - 1, index))].version);
       this.plot();
     };
+  }
+
+  /** One accuracy (`key`) across versions: a line, and a dot per version while they do not crowd. */
+  line(done, key, name, { add, x, y }) {
+    const points = done.map((v, index) => [index, v[key], v]).filter(([, value]) => value != null);
+    const line = averaged(points, CHART.pointsUpTo);
+    if (line.length > 1) add('polyline', { points: line.map(([i, value]) => `${x(i)},${y(value)}`).join(' '), class: `line ${name}` });
+    if (points.length > CHART.dotsUpTo) return;
+    for (const [i, value, v] of points) {
+      const dot = add('circle', { cx: x(i), cy: y(value), r: 3, class: `dot ${name} ${v.outcome ?? ''}` });
+      const title = document.createElementNS(SVG, 'title');
+      title.textContent = `version ${v.version} (${v.outcome ?? 'training'}): ${name === 'test' ? 'MNIST test' : 'people'} ${percent(value)}`;
+      dot.append(title);
+    }
   }
 }
