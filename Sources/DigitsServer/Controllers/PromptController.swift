@@ -12,7 +12,7 @@ struct PromptController: RouteCollection {
     }
 
     @Sendable func prompt(request: Request) async throws -> DigitPrompt {
-        let after = try request.query[String.self, at: "after"].map { _ in try request.boundedQuery("after", in: 0...9, default: 0) }
+        let after = try request.boundedQuery("after", in: 0...9)
         guard let version = live.current()?.version else {
             throw Abort(.serviceUnavailable, reason: "no model is live yet; the first one is still training")
         }

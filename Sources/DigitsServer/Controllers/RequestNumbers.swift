@@ -11,7 +11,12 @@ extension Request {
 
     /// The query parameter `name` as a whole number in `range`, or `default` when it is absent.
     func boundedQuery(_ name: String, in range: ClosedRange<Int>, default value: Int) throws -> Int {
-        guard let text = query[String.self, at: name] else { return value }
+        try boundedQuery(name, in: range) ?? value
+    }
+
+    /// The query parameter `name` as a whole number in `range`, or nil when it is absent.
+    func boundedQuery(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = query[String.self, at: name] else { return nil }
         return try Self.bounded(text, name: name, in: range)
     }
 

@@ -7,8 +7,9 @@ import Vapor
 /// was held.
 extension ModelVersions {
     func approve(_ version: Int) async throws -> ModelVersionRecord {
+        // Whether it is held, from its summary, before its network is read and decoded.
+        try Self.requireHeld(try await Self.summary(of: version, on: database))
         let (record, network) = try await Self.storedNetwork(of: version, on: database)
-        try Self.requireHeld(record)
         let reason = "approved by an admin; it was \(record.reason ?? "held for review")"
         try await switchLive(to: version, network: network) { database in
             guard let row = try await Self.heldRow(version, on: database) else {

@@ -15,11 +15,12 @@ struct VersionChanges: Codable, Sendable, Equatable {
     /// People's digits it learned from, and how many people gave them.
     let learnedDigits: Int
     let learnedContributors: Int
-    /// Of those, the ones the version it was compared with had not learned from.
-    let newDigits: Int
-    /// How many of the new digits each contributor gave. Never served: a contributor id is the
-    /// visitor's credential; the API says only whether the asking visitor is among them.
+    /// Of those, the ones the version it was compared with had not learned from, by the
+    /// contributor who gave them. Never served: a contributor id is the visitor's credential;
+    /// the API says only whether the asking visitor is among them.
     let newByContributor: [String: Int]
+
+    var newDigits: Int { newByContributor.values.reduce(0, +) }
 
     /// Per digit from the two models' scores on the same held-out digits (`PromotionRule.Scores`).
     init(comparedWith: Int, live: PromotionRule.Scores, candidate: PromotionRule.Scores, learned: LearnedPeople) {
@@ -37,7 +38,6 @@ struct VersionChanges: Codable, Sendable, Equatable {
         rightAfter = after
         learnedDigits = learned.digits
         learnedContributors = learned.contributors
-        newDigits = learned.newByContributor.values.reduce(0, +)
         newByContributor = learned.newByContributor
     }
 

@@ -42,8 +42,10 @@ export class ModelPanel {
       onChosen: () => this.plot(),
       onDecided: async (text) => {
         $('model-passed').textContent = text;
+        // An approval changes the live version, and the status redraws the versions for it.
+        const live = this.liveVersion;
         await this.refresh();
-        await this.drawChart();
+        if (this.liveVersion === live) await this.drawChart();
       },
     });
     this.wasTraining = false;
